@@ -1,0 +1,62 @@
+# The assistant's commands. `make` alone lists them. CI runs `make test` (see .ci/run).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION ?= 3.10
+# A pyenv shim may exist without the version selected, so try each candidate for real.
+PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/$(PYTHON_VERSION)*/bin/python$(PYTHON_VERSION) $$(command -v python$(PYTHON_VERSION)); do "$$p" -c '' 2>/dev/null && { echo "$$p"; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+# Every rasa command goes through bot.rasa_offline: see docs/decisions/0006-rasa-never-phones-home.md
+RASA := $(BIN)/python -m bot.rasa_offline
+RASA_DATA := nlu_data stories
+
+# Local defaults; override in the environment (see .env.example).
+export DATABASE_URL ?= sqlite:///$(CURDIR)/var/consult.db
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+# Nothing may phone home: no telemetry or error reports leave the machine.
+export RASA_TELEMETRY_ENABLED := false
+export SENTRY_DSN :=
+
+.PHONY: help install run shell train validate test test-unit test-e2e nlu-report clean
+
+help: ## List the commands
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml requirements/constraints.txt
+	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) is needed (Rasa 3.6 does not run on newer Pythons)."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install --quiet -c requirements/constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed ## Create .venv and install the pinned dependencies
+
+train: install ## Train the model, only if its training data or config changed
+	$(BIN)/python -m bot.training
+
+run: install ## Start the assistant on localhost (action server and Rasa, SQLite by default)
+	$(BIN)/python -m bot.serve
+
+shell: install ## Chat with the running assistant in this terminal (start `make run` first)
+	$(BIN)/python -m bot.terminal_chat --url http://127.0.0.1:$(RASA_PORT)
+
+validate: install ## Check the domain, NLU data and rules (warnings count as failures)
+	$(RASA) data validate --fail-on-warnings --domain domain.yml --config config.yml --data $(RASA_DATA)
+
+test-unit: install ## Unit tests: answers, actions, NLU component, database, CLI
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-e2e: install train ## Conversation tests and end-to-end tests against the real servers
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+
+test: validate test-unit test-e2e ## Run every check
+
+nlu-report: install train ## Measure intent and entity F1 on the held-out set in tests/nlu/
+	$(BIN)/python -m bot.nlu_report
+
+clean: ## Remove the virtual environment, models and local database
+	rm -rf $(VENV) models results var

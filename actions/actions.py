@@ -1,0 +1,42 @@
+"""Every custom action, gathered so `rasa run actions --actions actions` registers them all."""
+
+from actions.consent import ActionDeclineConsent, ActionGreet, ActionRecordConsent
+from actions.consultation_form import ValidateConsultationForm
+from actions.navigation import (
+    ActionChangeAnswer,
+    ActionGoBack,
+    ActionKeepAnswers,
+    ActionRepeat,
+    ActionResume,
+    ActionShowMenu,
+    ActionUnexpectedAnswer,
+)
+from actions.parts import ActionAfterPart, ActionChoosePart, ActionFinish, ActionTellMeMore
+from actions.privacy import (
+    ActionConfirmDelete,
+    ActionConfirmRestart,
+    ActionDeleteAnswers,
+    ActionStartAgain,
+)
+
+__all__ = [
+    "ActionAfterPart",
+    "ActionChangeAnswer",
+    "ActionChoosePart",
+    "ActionConfirmDelete",
+    "ActionConfirmRestart",
+    "ActionDeclineConsent",
+    "ActionDeleteAnswers",
+    "ActionFinish",
+    "ActionGoBack",
+    "ActionGreet",
+    "ActionKeepAnswers",
+    "ActionRecordConsent",
+    "ActionRepeat",
+    "ActionResume",
+    "ActionShowMenu",
+    "ActionStartAgain",
+    "ActionTellMeMore",
+    "ActionUnexpectedAnswer",
+    "ValidateConsultationForm",
+]

@@ -1,0 +1,96 @@
+"""validate_consultation_form: reads each answer, saves it at once, and picks the next question.
+
+One form serves every part: its questions follow the `current_part` slot. Slots use custom
+mappings, so nothing is filled unless this action accepts it as an answer to the question
+being asked; typed payloads such as /inform{"knife_crime_agreement": "agree"} fill nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+
+from actions import progress
+from actions.answers import Answer, ParsedMessage, Retry, interpret
+from actions.base import consultation_is_open
+from actions.storage import StorageUnavailable, save_answer
+from bot.places.boroughs import CITY_OF_LONDON
+from bot.questions import BY_ID, BY_SLOT, NOT_APPLICABLE
+
+logger = logging.getLogger(__name__)
+
+
+class ValidateConsultationForm(FormValidationAction):
+    """Accepts, saves and moves on through the questions of the part being discussed."""
+
+    def name(self) -> str:
+        return "validate_consultation_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        part = tracker.get_slot("current_part")
+        return [q.slot for q in progress.questions_to_ask(part, tracker.slots)]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if not consultation_is_open() or tracker.get_slot("consent") is not True:
+            # Stop the questions; the next action explains why.
+            return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        events = await self._answer_events(dispatcher, tracker)
+        tracker.add_slots(events)
+        required = await self.required_slots([], dispatcher, tracker, domain)
+        next_slot = next((slot for slot in required if tracker.get_slot(slot) is None), None)
+        return events + [SlotSet(REQUESTED_SLOT, next_slot)]
+
+    async def _answer_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        """Events for the answer in the latest message, if it answers the open question.
+
+        No events means "not an answer" and makes Rasa hand the message to the dialogue
+        rules (help, stop, go back...). A retry sets the slot to None, which keeps the
+        question open and asks it again.
+        """
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        question = BY_SLOT.get(requested or "")
+        if question is None or question.part != tracker.get_slot("current_part"):
+            return []
+        message = ParsedMessage.from_latest_message(tracker.latest_message or {})
+        result = interpret(question, message)
+        if result is None:
+            return []
+        if isinstance(result, Retry):
+            dispatcher.utter_message(response=result.response, buttons=result.buttons or None)
+            return [SlotSet(question.slot, None)]
+        return await self._save(dispatcher, tracker, question.slot, result)
+
+    async def _save(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, answer: Answer
+    ) -> list[EventType]:
+        question = BY_SLOT[slot]
+        try:
+            await save_answer(tracker, question, answer.value, answer.free_text)
+            events = [SlotSet(slot, answer.slot_value)]
+            if question.id == "local.borough" and answer.value == CITY_OF_LONDON:
+                # The City has its own police force: no local priorities to choose.
+                dispatcher.utter_message(response="utter_city_of_london")
+                await save_answer(tracker, BY_ID["local.priorities"], NOT_APPLICABLE, None)
+                events.append(SlotSet("local_priorities", NOT_APPLICABLE))
+        except StorageUnavailable:
+            dispatcher.utter_message(response="utter_could_not_save")
+            return [SlotSet(slot, None)]
+        log = list(tracker.get_slot("answered_log") or [])
+        if slot in log:
+            log.remove(slot)
+        return events + [SlotSet("answered_log", log + [slot])]

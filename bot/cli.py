@@ -1,0 +1,299 @@
+"""`consult`: run the database migrations, export the answers, print the codebook.
+
+    consult db upgrade
+    consult export --format csv [--output FILE]
+    consult codebook [--format text|csv|json]
+
+Errors a user can fix (an unreachable or unmigrated database, a bad DATABASE_URL) end with a
+one-line message on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from bot.questions import MAX_PRIORITIES, QUESTIONS, value_label
+
+WORDING_NOTE = (
+    "The wording is the assistant's own, not MOPAC's survey wording "
+    "(the original survey wording was never found)."
+)
+# A cell starting with one of these is run as a formula by spreadsheet programs
+# (OWASP "CSV injection"); tab and carriage return as well as the usual four.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class CommandError(Exception):
+    """A problem the user can fix: printed as one line, exit status 1."""
+
+
+def defuse_formula(text: str) -> str:
+    """Text a spreadsheet will show as text, never run as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+# --- database helpers -------------------------------------------------------------------
+
+
+def _database_url() -> str:
+    from bot.db.engine import safe_url, sync_url
+    from bot.settings import get_settings
+
+    url = get_settings().database_url
+    try:
+        sync_url(url)
+    except Exception as error:
+        raise CommandError(f"DATABASE_URL {safe_url(url)!r} is not usable: {error}") from None
+    return url
+
+
+def _unreachable(url: str, error: BaseException) -> CommandError:
+    from bot.db.engine import safe_url
+
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+    detail = reason[0] if reason else type(error).__name__
+    return CommandError(f"cannot reach the database at {safe_url(url)}: {detail}")
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from alembic import command
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db.engine import make_sync_engine, safe_url
+    from bot.db.migrations import alembic_config, current_revision, head_revision
+
+    url = _database_url()
+    try:
+        engine = make_sync_engine(url)
+        connection = engine.connect()
+    except (SQLAlchemyError, OSError) as error:
+        raise _unreachable(url, error) from None
+    try:
+        before = current_revision(connection)
+        command.upgrade(alembic_config(connection=connection), "head")
+        connection.commit()
+    except (SQLAlchemyError, OSError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+        raise CommandError(
+            f"the migration of {safe_url(url)} failed: "
+            f"{reason[0] if reason else type(error).__name__}"
+        ) from None
+    finally:
+        connection.close()
+        engine.dispose()
+    head = head_revision()
+    if before == head:
+        print(f"The database at {safe_url(url)} is already up to date (revision {head}).")
+    else:
+        print(f"Upgraded the database at {safe_url(url)} from {before or 'empty'} to {head}.")
+    return 0
+
+
+async def _export_rows(url: str) -> list[dict[str, str]]:
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import sessionmaker
+
+    from bot.db.engine import make_engine, safe_url
+    from bot.db.migrations import current_revision, head_revision
+    from bot.db.queries import export_rows
+
+    engine = make_engine(url)
+    try:
+        try:
+            async with engine.connect() as connection:
+                revision = await connection.run_sync(current_revision)
+        except (SQLAlchemyError, OSError) as error:
+            raise _unreachable(url, error) from None
+        head = head_revision()
+        if revision is None:
+            raise CommandError(
+                f"the database at {safe_url(url)} is not set up (no migrations applied): "
+                "run `consult db upgrade`"
+            )
+        if revision != head:
+            raise CommandError(
+                f"the database at {safe_url(url)} is at revision {revision}, this version "
+                f"needs {head}: run `consult db upgrade`"
+            )
+        factory = sessionmaker(engine, class_=AsyncSession, future=True)
+        async with factory() as session, session.begin():
+            return await export_rows(session)
+    finally:
+        await engine.dispose()
+
+
+def _write_export(rows: Iterable[dict[str, str]], out: IO[str]) -> None:
+    from bot.db.queries import EXPORT_COLUMNS
+
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, quoting=csv.QUOTE_MINIMAL)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: defuse_formula(value) for key, value in row.items()})
+
+
+def _write_file_privately(path: Path, write: Any) -> None:
+    """Write all or nothing, readable by the owner only: the export holds residents' words."""
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise CommandError(f"cannot write {path}: no directory {directory}")
+    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as out:
+            write(out)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.db.engine import safe_url, sqlite_path
+
+    url = _database_url()
+    path = sqlite_path(url)
+    if path is not None and not path.exists():  # don't create an empty database by reading
+        raise CommandError(f"no database at {path}: run `consult db upgrade` first")
+    try:
+        rows = asyncio.run(_export_rows(url))
+    except CommandError:
+        raise
+    except (ImportError, ValueError) as error:
+        raise CommandError(f"cannot use the database at {safe_url(url)}: {error}") from None
+
+    def write(out: IO[str]) -> None:
+        _write_export(rows, out)
+
+    if args.output:
+        try:
+            _write_file_privately(Path(args.output), write)
+        except OSError as error:
+            raise CommandError(f"cannot write {args.output}: {error.strerror or error}") from None
+        respondents = len({row["respondent"] for row in rows})
+        print(
+            f"Exported {len(rows)} answers from {respondents} respondents to {args.output}.",
+            file=sys.stderr,
+        )
+    else:
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        write(out)
+        out.flush()
+        out.detach()
+    return 0
+
+
+# --- codebook -----------------------------------------------------------------------------
+
+
+def _codebook_entries() -> list[dict[str, Any]]:
+    entries = []
+    for q in QUESTIONS:
+        entry: dict[str, Any] = {
+            "id": q.id,
+            "slot": q.slot,
+            "part": q.part,
+            "kind": q.kind,
+            "wording": q.wording,
+            "values": [{"value": v, "label": value_label(q, v)} for v in q.values],
+        }
+        if q.kind == "priorities":
+            entry["stored_as"] = f"up to {MAX_PRIORITIES} codes joined by ';'"
+        if q.is_free_text:
+            entry["stored_as"] = "'given' with the resident's text in the export's answer column"
+        entries.append(entry)
+    return entries
+
+
+def cmd_codebook(args: argparse.Namespace) -> int:
+    entries = _codebook_entries()
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    if args.format == "json":
+        json.dump({"note": WORDING_NOTE, "questions": entries}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif args.format == "csv":
+        writer = csv.writer(out)
+        writer.writerow(["question", "slot", "part", "kind", "wording", "value", "label", "note"])
+        for e in entries:
+            for v in e["values"]:
+                writer.writerow(
+                    [
+                        e["id"],
+                        e["slot"],
+                        e["part"],
+                        e["kind"],
+                        e["wording"],
+                        v["value"],
+                        v["label"],
+                        WORDING_NOTE,
+                    ]
+                )
+    else:
+        out.write(f"Codebook: {len(entries)} questions. {WORDING_NOTE}\n")
+        for e in entries:
+            out.write(f"\n{e['id']}  ({e['kind']}; slot {e['slot']})\n  {e['wording']}\n")
+            if "stored_as" in e:
+                out.write(f"  Stored as {e['stored_as']}.\n")
+            width = max(len(v["value"]) for v in e["values"])
+            for v in e["values"]:
+                out.write(f"    {v['value']:<{width}}  {v['label']}\n")
+    out.flush()
+    out.detach()
+    return 0
+
+
+# --- entry point --------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="consult",
+        description="Tools for the police and crime plan consultation assistant. "
+        "The database is DATABASE_URL (default: var/consult.db).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    db = commands.add_parser("db", help="manage the response database")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="create or migrate the tables (safe to rerun)")
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    export = commands.add_parser("export", help="export every answer, one row each")
+    export.add_argument("--format", choices=["csv"], default="csv", help="output format")
+    export.add_argument("--output", "-o", metavar="FILE", help="write here, not to stdout")
+    export.set_defaults(handler=cmd_export)
+
+    codebook = commands.add_parser("codebook", help="list every question and allowed value")
+    codebook.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    codebook.set_defaults(handler=cmd_codebook)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except CommandError as error:
+        print(f"consult: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # `consult export | head`: the reader stopped early. Python would complain on exit
+        # when flushing stdout again, so point it at /dev/null (as the Python docs advise).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        print("consult: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The response tables. Schema changes go through an Alembic migration in `migrations/versions`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite has no time zone type and hands back naive datetimes; this refuses naive input and
+    marks what comes back as UTC, so code never compares naive and aware times.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: use an aware UTC datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Respondent(Base):
+    """One resident's conversation with the assistant on one channel (one Rasa sender id)."""
+
+    __tablename__ = "respondents"
+
+    id = Column(Integer, primary_key=True)
+    # Random, shown on the resident's receipt; see bot.references.
+    reference_code = Column(String(16), nullable=False, unique=True)
+    # HMAC of the Rasa sender id (bot.pseudonyms); the raw id is never stored.
+    sender_key = Column(String(64), nullable=False, unique=True)
+    channel = Column(String(32), nullable=False)
+    started_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    consented_at = Column(UTCDateTime, nullable=True)
+    completed_at = Column(UTCDateTime, nullable=True)
+
+    # lazy="raise": a lazy load would need I/O, which async sessions cannot do implicitly.
+    answers = relationship(
+        "Answer",
+        back_populates="respondent",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="raise",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Respondent {self.id} {self.reference_code} {self.channel}>"
+
+
+class Answer(Base):
+    """One respondent's current answer to one codebook question (changing it updates the row)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("respondent_id", "question_id"),)
+
+    id = Column(Integer, primary_key=True)
+    respondent_id = Column(
+        Integer, ForeignKey("respondents.id", ondelete="CASCADE"), nullable=False
+    )
+    question_id = Column(String(64), nullable=False)  # a bot.questions.BY_ID key
+    # A codebook value; for "priorities" up to two codes joined by ";".
+    value = Column(String(128), nullable=False)
+    # The resident's own words, only for free_text questions whose value is "given".
+    free_text = Column(Text, nullable=True)
+    answered_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    respondent = relationship("Respondent", back_populates="answers", lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<Answer {self.respondent_id} {self.question_id}={self.value!r}>"

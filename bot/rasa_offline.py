@@ -1,0 +1,29 @@
+"""Run the `rasa` command line with nothing sent off the machine.
+
+Rasa 3.6 sends crash reports to Sentry whatever its telemetry setting says
+(`rasa.telemetry.initialize_error_reporting` is called unconditionally), and sends usage
+telemetry unless it is switched off. A crash report can hold details of a resident's
+conversation, and this project's machines have no internet anyway, so every `rasa` command
+in this project runs through this module: `python -m bot.rasa_offline train ...`.
+See docs/decisions/0006-rasa-never-phones-home.md.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+    import rasa.telemetry
+
+    rasa.telemetry.initialize_error_reporting = lambda: None  # type: ignore[assignment]
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

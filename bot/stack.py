@@ -1,0 +1,142 @@
+"""Start and stop the assistant's processes: the action server and the Rasa server.
+
+Used by `make run` (bot.serve) and by the end-to-end tests, so both run the stack the
+same way.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from bot.settings import PROJECT_ROOT
+
+BIN = Path(sys.executable).parent
+# Every rasa command goes through bot.rasa_offline (docs/decisions/0006-rasa-never-phones-home.md).
+RASA = [sys.executable, "-m", "bot.rasa_offline"]
+
+
+def free_port() -> int:
+    """A TCP port nobody is listening on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stack_environment(database_url: str, actions_port: int, **extra: str) -> dict[str, str]:
+    """The environment both servers need (endpoints.yml reads these)."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
+        # Rasa and TensorFlow are chatty at start-up; keep what matters.
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONWARNINGS="ignore",
+        # Nothing may phone home: no telemetry or error reports leave the machine.
+        RASA_TELEMETRY_ENABLED="false",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Stack:
+    """A running action server and Rasa server."""
+
+    rasa_port: int
+    actions_port: int
+    env: dict[str, str]
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rest_webhook(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The {what} stopped while starting (exit code {process.returncode}).")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise TimeoutError(f"The {what} did not answer at {url} within {timeout:.0f} s.")
+
+
+def start_action_server(port: int, env: dict[str, str], log: IO | None = None) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [*RASA, "run", "actions", "--actions", "actions", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
+    )
+    _wait_for(f"http://127.0.0.1:{port}/health", process, 120, "action server")
+    return process
+
+
+def start_rasa_server(
+    model: Path, port: int, env: dict[str, str], log: IO | None = None
+) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            *RASA, "run",
+            "--model", str(model),
+            "--port", str(port),
+            "--endpoints", "endpoints.yml",
+            "--credentials", "credentials.yml",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
+    )
+    _wait_for(f"http://127.0.0.1:{port}/", process, 300, "Rasa server")
+    return process
+
+
+def start_stack(
+    model: Path,
+    database_url: str,
+    rasa_port: int | None = None,
+    actions_port: int | None = None,
+    log: IO | None = None,
+    **extra_env: str,
+) -> Stack:
+    """Start the action server, then the Rasa server; return when both answer."""
+    actions_port = actions_port or free_port()
+    rasa_port = rasa_port or free_port()
+    env = stack_environment(database_url, actions_port, **extra_env)
+    stack = Stack(rasa_port=rasa_port, actions_port=actions_port, env=env)
+    try:
+        stack.processes.append(start_action_server(actions_port, env, log))
+        stack.processes.append(start_rasa_server(model, rasa_port, env, log))
+    except BaseException:
+        stack.stop()
+        raise
+    return stack

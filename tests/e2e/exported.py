@@ -1,0 +1,46 @@
+"""Read stored answers the way staff do: through `consult export --format csv`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+
+from bot.stack import BIN
+
+
+def export(database_url: str) -> list[dict[str, str]]:
+    result = subprocess.run(
+        [str(BIN / "consult"), "export", "--format", "csv"],
+        env={**os.environ, "DATABASE_URL": database_url},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def answers_of(database_url: str, reference_code: str) -> dict[str, str]:
+    return {
+        row["question"]: row["answer"]
+        for row in export(database_url)
+        if row["respondent"] == reference_code
+    }
+
+
+def transcript_length(database_url: str, sender_id: str) -> int:
+    """How many events of this conversation Rasa's tracker store holds."""
+    import sqlalchemy as sa
+
+    from bot.db.engine import make_sync_engine
+
+    engine = make_sync_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(
+                sa.text("SELECT COUNT(*) FROM events WHERE sender_id = :sender"),
+                {"sender": sender_id},
+            ).scalar_one()
+    finally:
+        engine.dispose()

@@ -1,0 +1,46 @@
+"""A simulated resident talking to the real Rasa server over the REST channel."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+import requests
+
+
+@dataclass
+class Resident:
+    webhook: str
+    sender: str = field(default_factory=lambda: f"test-{secrets.token_hex(6)}")
+    replies: list[dict] = field(default_factory=list)
+
+    def say(self, message: str) -> list[dict]:
+        response = requests.post(
+            self.webhook, json={"sender": self.sender, "message": message}, timeout=60
+        )
+        response.raise_for_status()
+        self.replies = response.json()
+        return self.replies
+
+    @property
+    def texts(self) -> list[str]:
+        return [reply.get("text", "") for reply in self.replies]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+    @property
+    def buttons(self) -> list[dict]:
+        found: list[dict] = []
+        for reply in self.replies:
+            found = reply.get("buttons") or found
+        return found
+
+    def click(self, title_start: str) -> list[dict]:
+        """Press the last offered button whose title starts with `title_start`."""
+        for button in self.buttons:
+            if button["title"].startswith(title_start):
+                return self.say(button["payload"])
+        offered = [b["title"] for b in self.buttons]
+        raise AssertionError(f"No button {title_start!r}; offered: {offered}; said: {self.texts}")

@@ -1,0 +1,165 @@
+"""The ways through a conversation, over the REST channel of the real servers (SQLite)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.stack import Stack
+from tests.e2e.exported import answers_of, export, transcript_length
+from tests.e2e.resident import Resident
+
+REFERENCE = re.compile(r"reference code is ([0-9A-Z]{4}-[0-9A-Z]{4})")
+
+
+@pytest.fixture
+def stack(sqlite_stack: Stack) -> Stack:
+    return sqlite_stack
+
+
+def consented(stack: Stack) -> Resident:
+    resident = Resident(stack.rest_webhook)
+    resident.say("hi")
+    resident.click("Yes")
+    return resident
+
+
+def finish(resident: Resident) -> str:
+    """Finish now, skipping the questions about you; return the reference code."""
+    resident.say("I'm done")
+    for _ in range(3):
+        if REFERENCE.search(resident.text):
+            break
+        resident.say("skip")
+    code = REFERENCE.search(resident.text)
+    assert code, resident.texts
+    return code.group(1)
+
+
+def test_no_consent_stores_nothing_and_gives_the_postal_address(stack: Stack) -> None:
+    resident = Resident(stack.rest_webhook)
+    resident.say("hello")
+    resident.click("No")
+    assert "City Hall" in resident.text
+    assert transcript_length(stack.env["DATABASE_URL"], resident.sender) == 0
+    # Trying to answer anyway just asks for consent again.
+    resident.say("knife crime")
+    assert "happy for us to keep your answers" in resident.text
+
+
+def test_choosing_one_part_then_finishing(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("tell me about knife crime")
+    assert "knife crime" in resident.texts[-1]
+    resident.say("I agree")
+    resident.say("More police near schools at home time")
+    assert "saved" in resident.text
+    code = finish(resident)
+    assert answers_of(stack.env["DATABASE_URL"], code) == {
+        "knife_crime.agreement": "agree",
+        "knife_crime.comment": "More police near schools at home time",
+        "about.age_band": "skipped",
+        "about.borough": "skipped",
+        "about.victim_last_12_months": "skipped",
+    }
+
+
+def test_tell_me_more_and_help_keep_the_question_open(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("victims")
+    question = resident.texts[-1]
+    resident.say("tell me more")
+    assert resident.texts[-1] == question
+    assert len(resident.texts) > 1
+    resident.say("help")
+    assert "'skip'" in resident.text and resident.texts[-1] == question
+    resident.say("what's the weather like tomorrow")
+    assert resident.texts[-1] == question
+
+
+def test_changing_an_earlier_answer_updates_it(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("knife crime")
+    resident.click("Agree")
+    resident.click("Skip")
+    resident.say("I want to change my knife crime answer")
+    assert "knife crime" in resident.texts[-1]
+    resident.click("Strongly disagree")
+    resident.say("Actually the plan goes too far on this")
+    code = finish(resident)
+    answers = answers_of(stack.env["DATABASE_URL"], code)
+    assert answers["knife_crime.agreement"] == "strongly_disagree"
+    assert answers["knife_crime.comment"] == "Actually the plan goes too far on this"
+    rows = [r for r in export(stack.env["DATABASE_URL"]) if r["respondent"] == code]
+    assert len(rows) == len({r["question"] for r in rows})  # no duplicates
+
+
+def test_going_back_asks_the_previous_question_again(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("hate crime")
+    resident.click("Agree")
+    assert "Why do you say that" in resident.texts[-1]
+    resident.say("go back")
+    assert "extremism" in resident.texts[-1]
+    resident.click("Disagree")
+    assert "Why do you say that" in resident.texts[-1]
+
+
+def test_a_command_where_a_comment_is_expected_is_not_stored(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("children")
+    resident.click("Agree")
+    resident.say("stop")
+    assert "carry on" in resident.text
+    resident.say("hello")  # coming back later, in the same chat
+    assert "Welcome back" in resident.text
+    resident.click("Carry on")
+    assert "Why do you say that" in resident.texts[-1]
+    resident.say("Schools need more support")
+    code = finish(resident)
+    answers = answers_of(stack.env["DATABASE_URL"], code)
+    assert answers["children.agreement"] == "agree"
+    assert answers["children.comment"] == "Schools need more support"
+
+
+def test_deleting_answers_erases_answers_and_transcript(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("victims")
+    resident.click("Agree")
+    resident.say("delete my answers")
+    assert "can't be undone" in resident.text
+    resident.click("Yes")
+    assert "deleted" in resident.text
+    database = stack.env["DATABASE_URL"]
+    assert transcript_length(database, resident.sender) == 0
+    # Starting again is a fresh start, asking for consent.
+    resident.say("hi")
+    assert "happy for us to keep your answers" in resident.text
+
+
+def test_not_confirming_delete_keeps_everything(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("victims")
+    resident.click("Agree")
+    resident.say("delete my answers")
+    resident.click("No")
+    assert "nothing has been deleted" in resident.text
+    assert "Why do you say that" in resident.texts[-1]
+
+
+def test_out_of_scope_gets_an_honest_answer(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("can you book me a taxi")
+    assert "only help with the consultation" in resident.text
+
+
+def test_closed_window_stores_nothing(closed_window_stack: Stack) -> None:
+    resident = Resident(closed_window_stack.rest_webhook)
+    resident.say("hello")
+    assert "not open" in resident.text
+    resident.say("yes")
+    resident.say("knife crime")
+    assert "not open" in resident.text
+    assert transcript_length(closed_window_stack.env["DATABASE_URL"], resident.sender) == 0
+    assert export(closed_window_stack.env["DATABASE_URL"]) == []

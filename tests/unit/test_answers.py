@@ -1,0 +1,138 @@
+"""How a resident's message is read as an answer to the question being asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.answers import Answer, ParsedMessage, Retry, age_band_for, interpret
+from bot.questions import BY_ID
+
+
+def message(
+    intent: str | None, text: str = "", confidence: float = 0.95, **entities: str | list[str]
+) -> ParsedMessage:
+    found = []
+    for entity, values in entities.items():
+        for value in [values] if isinstance(values, str) else values:
+            found.append({"entity": entity, "value": value})
+    return ParsedMessage(
+        intent=intent, text=text or (intent or ""), entities=tuple(found), confidence=confidence
+    )
+
+
+ANSWERS = [
+    # (question, message, stored value, free text)
+    ("knife_crime.agreement", message("strongly_agree", "totally"), "strongly_agree", None),
+    ("knife_crime.agreement", message("agree", "yeah mostly"), "agree", None),
+    ("knife_crime.agreement", message("affirm", "yes"), "agree", None),
+    ("knife_crime.agreement", message("deny", "no"), "disagree", None),
+    ("knife_crime.agreement", message("strongly_disagree", "no way"), "strongly_disagree", None),
+    ("knife_crime.agreement", message("dont_know", "not sure"), "dont_know", None),
+    ("knife_crime.agreement", message("neutral", "meh"), "neutral", None),
+    ("knife_crime.agreement", message("skip"), "skipped", None),
+    ("victims.comment", message("give_opinion", "More support after court"), "given", "More support after court"),
+    ("victims.comment", message("skip", "skip"), "skipped", None),
+    ("victims.comment", message("deny", "no thanks"), "skipped", None),
+    # A long comment that the classifier mistook for a command is still a comment.
+    (
+        "knife_crime.comment",
+        message("stop", "you need to stop the gangs recruiting kids outside schools"),
+        "given",
+        "you need to stop the gangs recruiting kids outside schools",
+    ),
+    # A short comment the classifier is unsure about is a comment, not a command.
+    (
+        "neighbourhood.comment",
+        message("tell_me_more", "More officers I can talk to", confidence=0.37),
+        "given",
+        "More officers I can talk to",
+    ),
+    (
+        "knife_crime.comment",
+        message("tell_me_more", "More police near schools", confidence=0.9),
+        "given",
+        "More police near schools",
+    ),
+    ("local.borough", message("inform", "Brixton", borough="lambeth"), "lambeth", None),
+    ("local.borough", message("inform", "E14", postcode_district="E14"), "tower_hamlets", None),
+    ("local.borough", message("dont_know", "no idea"), "skipped", None),
+    ("local.priorities", message("inform", "burglary", priority="burglary"), "burglary", None),
+    (
+        "local.priorities",
+        message("inform", "burglary and robbery", priority=["burglary", "robbery"]),
+        "burglary;robbery",
+        None,
+    ),
+    ("about.age_band", message("inform", "I'm 34"), "25_34", None),
+    ("about.age_band", message("inform", "/inform", age_band="75_plus"), "75_plus", None),
+    ("about.age_band", message("prefer_not_to_say"), "prefer_not_to_say", None),
+    ("about.borough", message("prefer_not_to_say"), "prefer_not_to_say", None),
+    ("about.victim_last_12_months", message("affirm", "yes"), "yes", None),
+    ("about.victim_last_12_months", message("deny", "nope"), "no", None),
+    # "prefer not to say" is not a choice on plan questions: it counts as a skip.
+    ("hate.agreement", message("prefer_not_to_say"), "skipped", None),
+]
+
+
+@pytest.mark.parametrize("question_id, parsed, value, free_text", ANSWERS)
+def test_answers_are_read_from_intents_entities_and_text(
+    question_id: str, parsed: ParsedMessage, value: str, free_text: str | None
+) -> None:
+    result = interpret(BY_ID[question_id], parsed)
+    assert isinstance(result, Answer)
+    assert (result.value, result.free_text) == (value, free_text)
+
+
+RETRIES = [
+    ("knife_crime.agreement", message("give_opinion", "the police should do more"), "utter_choose_agreement"),
+    ("knife_crime.agreement", message("inform", "Croydon", borough="croydon"), "utter_choose_agreement"),
+    ("knife_crime.comment", message("affirm", "yes"), "utter_type_your_comment"),
+    ("knife_crime.comment", message("agree", "/agree"), "utter_type_your_comment"),
+    ("local.borough", message("inform", "Narnia"), "utter_borough_not_found"),
+    ("local.borough", message("inform", "SE1", postcode_district="SE1"), "utter_pick_borough"),
+    ("local.priorities", message("inform", "cats"), "utter_priority_not_found"),
+    (
+        "local.priorities",
+        message("inform", "x", priority=["burglary", "robbery", "criminal_damage"]),
+        "utter_too_many_priorities",
+    ),
+    ("about.age_band", message("inform", "old enough"), "utter_age_not_understood"),
+    ("about.victim_last_12_months", message("give_opinion", "the police never came"), "utter_choose_an_option"),
+]
+
+
+@pytest.mark.parametrize("question_id, parsed, response", RETRIES)
+def test_unusable_answers_ask_again_with_a_reason(
+    question_id: str, parsed: ParsedMessage, response: str
+) -> None:
+    result = interpret(BY_ID[question_id], parsed)
+    assert isinstance(result, Retry)
+    assert result.response == response
+
+
+def test_a_district_in_two_boroughs_offers_both_as_buttons() -> None:
+    result = interpret(BY_ID["local.borough"], message("inform", "SE1", postcode_district="SE1"))
+    assert isinstance(result, Retry)
+    payloads = [button["payload"] for button in result.buttons]
+    assert '/inform{"borough": "southwark"}' in payloads
+    assert '/inform{"borough": "lambeth"}' in payloads
+
+
+@pytest.mark.parametrize(
+    "question_id", ["knife_crime.agreement", "knife_crime.comment", "local.borough", "about.age_band"]
+)
+@pytest.mark.parametrize("intent", ["help", "stop", "go_back", "menu", "delete_answers", "change_answer"])
+def test_commands_are_never_answers(question_id: str, intent: str) -> None:
+    assert interpret(BY_ID[question_id], message(intent, "help me")) is None
+
+
+def test_a_longer_command_in_a_comment_still_acts_as_a_command() -> None:
+    change = message("change_answer", "I want to change my knife crime answer", part="knife_crime")
+    assert interpret(BY_ID["victims.comment"], change) is None
+
+
+@pytest.mark.parametrize(
+    "age, band", [(5, "under_18"), (17, "under_18"), (18, "18_24"), (34, "25_34"), (64, "55_64"), (75, "75_plus")]
+)
+def test_age_bands(age: int, band: str) -> None:
+    assert age_band_for(age) == band
