@@ -46,7 +46,8 @@ def measure(out_dir: Path, model: Path | None = None) -> NluScores:
             if isinstance(scores, dict) and "f1-score" in scores and name not in {
                 "micro avg", "macro avg", "weighted avg", "accuracy", "no_entity"
             }:
-                entity_f1[name] = scores["f1-score"]
+                # Each extractor reports every entity; keep the one that extracts it.
+                entity_f1[name] = max(entity_f1.get(name, 0.0), scores["f1-score"])
     return NluScores(intents["macro avg"]["f1-score"], entity_f1)
 
 
