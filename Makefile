@@ -21,7 +21,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED := false
 export SENTRY_DSN :=
 
-.PHONY: help install run shell train validate test test-unit test-e2e nlu-report clean
+.PHONY: help install run shell train validate lint test test-unit test-e2e nlu-report clean
 
 help: ## List the commands
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,13 +47,18 @@ shell: install ## Chat with the running assistant in this terminal (start `make 
 validate: install ## Check the domain, NLU data and rules (warnings count as failures)
 	$(RASA) data validate --fail-on-warnings --domain domain.yml --config config.yml --data $(RASA_DATA)
 
+lint: install ## Lint and format check (ruff) and type check (mypy)
+	$(BIN)/ruff check bot actions tests
+	$(BIN)/ruff format --check bot actions tests
+	$(BIN)/mypy bot actions
+
 test-unit: install ## Unit tests: answers, actions, NLU component, database, CLI
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 test-e2e: install train ## Conversation tests and end-to-end tests against the real servers
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
-test: validate test-unit test-e2e ## Run every check
+test: validate lint test-unit test-e2e ## Run every check
 
 nlu-report: install train ## Measure intent and entity F1 on the held-out set in tests/nlu/
 	$(BIN)/python -m bot.nlu_report

@@ -49,7 +49,13 @@ COMMAND_INTENTS = frozenset(
 )
 # While a free-text answer is open, only these act as commands: "tell me more about youth
 # clubs" or "knife crime near schools" are comments, not requests for another part.
-FREE_TEXT_COMMAND_INTENTS = COMMAND_INTENTS - {"tell_me_more", "choose_part", "choose_all", "greet", "resume"}
+FREE_TEXT_COMMAND_INTENTS = COMMAND_INTENTS - {
+    "tell_me_more",
+    "choose_part",
+    "choose_all",
+    "greet",
+    "resume",
+}
 # Messages the classifier could not place; for a choice question they get the usual
 # "sorry, I didn't understand" rather than a retry.
 UNCLEAR_INTENTS = frozenset({"out_of_scope", "nlu_fallback"})
@@ -71,7 +77,7 @@ class ParsedMessage:
     confidence: float = 1.0
 
     @classmethod
-    def from_latest_message(cls, latest: dict[str, Any]) -> "ParsedMessage":
+    def from_latest_message(cls, latest: dict[str, Any]) -> ParsedMessage:
         intent = latest.get("intent") or {}
         return cls(
             intent=intent.get("name"),

@@ -49,7 +49,10 @@ class ActionRecordConsent(ConsultationAction):
             dispatcher.utter_message(response="utter_could_not_save")
             dispatcher.utter_message(response="utter_ask_consent")
             return [SlotSet("awaiting", "consent"), SlotSet("next_step", "listen")]
-        events: list[EventType] = [SlotSet("consent", True), SlotSet("reference_code", reference_code)]
+        events: list[EventType] = [
+            SlotSet("consent", True),
+            SlotSet("reference_code", reference_code),
+        ]
         # show_menu reads consent from the tracker's slots, so update them first.
         tracker.add_slots(events)
         return events + flow.show_menu(dispatcher, tracker)

@@ -129,10 +129,14 @@ class ActionChangeAnswer(ConsultationAction):
         current = slots.get("current_part")
         events = [] if part == current else _return_later_to(current, slots)
         dispatcher.utter_message(response="utter_change_answer")
-        return events + flow.clear_part(part) + [
-            SlotSet("current_part", part),
-            SlotSet("next_step", "form"),
-        ]
+        return (
+            events
+            + flow.clear_part(part)
+            + [
+                SlotSet("current_part", part),
+                SlotSet("next_step", "form"),
+            ]
+        )
 
 
 class ActionRepeat(ConsultationAction):

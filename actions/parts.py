@@ -60,9 +60,7 @@ class ActionAfterPart(ConsultationAction):
             part = queue.pop(0)
             if not progress.is_answered(part, slots):
                 return flow.start_part(dispatcher, part, queue)
-        if len(progress.answered_parts(slots)) == len(PARTS) and not progress.about_answered(
-            slots
-        ):
+        if len(progress.answered_parts(slots)) == len(PARTS) and not progress.about_answered(slots):
             return flow.start_part(dispatcher, ABOUT, [])
         return flow.show_menu(dispatcher, tracker) + [SlotSet("part_queue", [])]
 

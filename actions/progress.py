@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from bot.places.boroughs import BOROUGHS, CITY_OF_LONDON
 from bot.questions import ABOUT, PARTS, SKIPPED, Question, questions_for
@@ -59,7 +60,9 @@ def about_answered(slots: Slots) -> bool:
 
 
 def has_any_answer(slots: Slots) -> bool:
-    return any(slots.get(q.slot) is not None for part in PARTS + (ABOUT,) for q in questions_for(part))
+    return any(
+        slots.get(q.slot) is not None for part in PARTS + (ABOUT,) for q in questions_for(part)
+    )
 
 
 __all__ = [

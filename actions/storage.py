@@ -31,7 +31,9 @@ async def start_respondent(tracker: Tracker) -> str:
     """Record consent for this conversation's resident; return their reference code."""
     try:
         async with get_sessionmaker()() as session, session.begin():
-            respondent = await queries.start_respondent(session, tracker.sender_id, _channel(tracker))
+            respondent = await queries.start_respondent(
+                session, tracker.sender_id, _channel(tracker)
+            )
             await queries.record_consent(session, respondent)
             return respondent.reference_code
     except SQLAlchemyError as error:
@@ -45,7 +47,9 @@ async def save_answer(
     """Save (or update) one answer for this conversation's resident."""
     try:
         async with get_sessionmaker()() as session, session.begin():
-            respondent = await queries.start_respondent(session, tracker.sender_id, _channel(tracker))
+            respondent = await queries.start_respondent(
+                session, tracker.sender_id, _channel(tracker)
+            )
             if respondent.consented_at is None:
                 await queries.record_consent(session, respondent)
             await queries.save_answer(session, respondent, question.id, value, free_text)

@@ -29,10 +29,15 @@ def measure(out_dir: Path, model: Path | None = None) -> NluScores:
     model = model or ensure_model()
     subprocess.run(
         [
-            *RASA, "test", "nlu",
-            "--nlu", str(HELD_OUT),
-            "--model", str(model),
-            "--out", str(out_dir),
+            *RASA,
+            "test",
+            "nlu",
+            "--nlu",
+            str(HELD_OUT),
+            "--model",
+            str(model),
+            "--out",
+            str(out_dir),
             "--no-plot",
         ],
         cwd=PROJECT_ROOT,
@@ -43,9 +48,11 @@ def measure(out_dir: Path, model: Path | None = None) -> NluScores:
     entity_f1: dict[str, float] = {}
     for report in out_dir.glob("*Extractor_report.json"):
         for name, scores in json.loads(report.read_text()).items():
-            if isinstance(scores, dict) and "f1-score" in scores and name not in {
-                "micro avg", "macro avg", "weighted avg", "accuracy", "no_entity"
-            }:
+            if (
+                isinstance(scores, dict)
+                and "f1-score" in scores
+                and name not in {"micro avg", "macro avg", "weighted avg", "accuracy", "no_entity"}
+            ):
                 # Each extractor reports every entity; keep the one that extracts it.
                 entity_f1[name] = max(entity_f1.get(name, 0.0), scores["f1-score"])
     return NluScores(intents["macro avg"]["f1-score"], entity_f1)

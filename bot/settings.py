@@ -34,7 +34,7 @@ class Settings:
     consultation_closes: date | None
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         return cls(
             database_url=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
             sender_id_secret=os.environ.get("SENDER_ID_SECRET", DEVELOPMENT_SECRET),

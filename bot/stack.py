@@ -79,7 +79,9 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float, what: str) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"The {what} stopped while starting (exit code {process.returncode}).")
+            raise RuntimeError(
+                f"The {what} stopped while starting (exit code {process.returncode})."
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -105,11 +107,16 @@ def start_rasa_server(
 ) -> subprocess.Popen:
     process = subprocess.Popen(
         [
-            *RASA, "run",
-            "--model", str(model),
-            "--port", str(port),
-            "--endpoints", "endpoints.yml",
-            "--credentials", "credentials.yml",
+            *RASA,
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(port),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
         ],
         cwd=PROJECT_ROOT,
         env=env,

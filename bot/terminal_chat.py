@@ -12,7 +12,6 @@ import secrets
 import sys
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 from bot.settings import PROJECT_ROOT
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-import sys
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT
@@ -57,11 +56,16 @@ def ensure_model(root: Path = PROJECT_ROOT) -> Path:
     command = [
         *RASA,
         "train",
-        "--config", "config.yml",
-        "--domain", "domain.yml",
-        "--data", *DATA_PATHS,
-        "--out", str(path.parent),
-        "--fixed-model-name", path.name.removesuffix(".tar.gz"),
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        *DATA_PATHS,
+        "--out",
+        str(path.parent),
+        "--fixed-model-name",
+        path.name.removesuffix(".tar.gz"),
     ]
     subprocess.run(command, cwd=root, check=True)
     return path

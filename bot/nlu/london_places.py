@@ -12,7 +12,8 @@ Entities added (existing entities from other extractors are kept):
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import spacy
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -50,7 +51,7 @@ class SpacyPhraseFinder:
         patterns = [tuple(p) for p in patterns]
         self._vocab_words = frozenset(w for p in patterns for w in p)
         self._nlp = spacy.blank("en")
-        self._matcher = PhraseMatcher(self._nlp.vocab)
+        self._matcher = PhraseMatcher(self._nlp.vocab, attr="ORTH")
         self._matcher.add("PLACE", [Doc(self._nlp.vocab, words=list(p)) for p in patterns])
 
     def __call__(self, words: Sequence[str]) -> list[tuple[int, int]]:
@@ -61,9 +62,7 @@ class SpacyPhraseFinder:
         return [(start, end) for _, start, end in self._matcher(doc)]
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class LondonPlaceExtractor(GraphComponent, EntityExtractorMixin):
     """Finds where in London a resident means: borough, neighbourhood or postcode."""
 

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import yaml
 
@@ -261,7 +261,7 @@ def _postcode_match(text: str, start: int, end: int, postcode: str) -> PlaceMatc
     london = tuple(s for s in slugs if s != OUTSIDE_LONDON)
     if len(slugs) == 1 and london:
         return PlaceMatch(start, end, text[start:end], BOROUGH, london[0], london)
-    return PlaceMatch(start, end, text[start:end], POSTCODE_DISTRICT, district, london)
+    return PlaceMatch(start, end, text[start:end], POSTCODE_DISTRICT, district or "", london)
 
 
 def _find_postcodes(text: str) -> list[PlaceMatch]:
@@ -362,8 +362,10 @@ def _fuzzy_matches(text: str, words: list[_Word], covered: list[bool]) -> list[P
             # was left alone on purpose, not misspelt.
             if all(w.norm in tables.phrase_words for w in group):
                 continue
-            if e - s == 2 and (not text[group[0].end : group[1].start].isspace()
-                               or min(len(w.norm) for w in group) < 3):
+            if e - s == 2 and (
+                not text[group[0].end : group[1].start].isspace()
+                or min(len(w.norm) for w in group) < 3
+            ):
                 continue
             norms = [w.norm for w in group]
             slug = tables.fuzzy.slug_for(" ".join(norms))
@@ -441,7 +443,7 @@ def _phrase_matches(text: str, words: list[_Word], finder: PhraseFinder) -> list
         if entry is None:
             continue
         if entry.capitals and not all(
-            w.raw[0].isupper() for w, cap in zip(words[s:e], entry.capitals) if cap
+            w.raw[0].isupper() for w, cap in zip(words[s:e], entry.capitals, strict=False) if cap
         ):
             continue
         if key == _THE_CITY and e < len(words) and words[e].norm in _NOT_THE_CITY:

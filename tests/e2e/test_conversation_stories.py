@@ -17,11 +17,17 @@ def test_every_conversation_test_story_passes(model: Path, tmp_path: Path) -> No
     endpoints.write_text("{}\n")
     result = subprocess.run(
         [
-            *RASA, "test", "core",
-            "--model", str(model),
-            "--stories", "tests/stories",
-            "--endpoints", str(endpoints),
-            "--out", str(tmp_path / "results"),
+            *RASA,
+            "test",
+            "core",
+            "--model",
+            str(model),
+            "--stories",
+            "tests/stories",
+            "--endpoints",
+            str(endpoints),
+            "--out",
+            str(tmp_path / "results"),
             "--fail-on-prediction-errors",
             "--no-plot",
         ],
@@ -31,5 +37,7 @@ def test_every_conversation_test_story_passes(model: Path, tmp_path: Path) -> No
         text=True,
     )
     failed = tmp_path / "results" / "failed_test_stories.yml"
-    details = failed.read_text() if failed.exists() else result.stdout[-4000:] + result.stderr[-4000:]
+    details = (
+        failed.read_text() if failed.exists() else result.stdout[-4000:] + result.stderr[-4000:]
+    )
     assert result.returncode == 0, details

@@ -34,7 +34,10 @@ def _without_overlaps(entities: list[dict]) -> list[dict]:
     ("violence against women and girls" is a part; "violence" inside it is not a priority)."""
     kept: list[dict] = []
     for entity in sorted(entities, key=lambda e: e.get("start", 0) - e.get("end", 0)):
-        if all(entity.get("end", 0) <= k.get("start", 0) or entity.get("start", 0) >= k.get("end", 0) for k in kept):
+        if all(
+            entity.get("end", 0) <= k.get("start", 0) or entity.get("start", 0) >= k.get("end", 0)
+            for k in kept
+        ):
             kept.append(entity)
     return sorted(kept, key=lambda e: e.get("start", 0))
 

@@ -23,7 +23,9 @@ from bot.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN: dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text())
-FORM_TRACKER = json.loads((ROOT / "tests" / "data" / "tracker_in_knife_crime_form.json").read_text())
+FORM_TRACKER = json.loads(
+    (ROOT / "tests" / "data" / "tracker_in_knife_crime_form.json").read_text()
+)
 
 
 def tracker(slots: dict[str, Any] | None = None, message: dict[str, Any] | None = None) -> Tracker:
@@ -47,7 +49,10 @@ async def stored_answers(sender_id: str) -> dict[str, tuple[str, str | None]]:
         respondent = await queries.get_respondent(session, sender_id)
         if respondent is None:
             return {}
-        return {a.question_id: (a.value, a.free_text) for a in await queries.answers_of(session, respondent)}
+        return {
+            a.question_id: (a.value, a.free_text)
+            for a in await queries.answers_of(session, respondent)
+        }
 
 
 @pytest.fixture
@@ -83,7 +88,9 @@ async def test_an_answer_is_saved_the_moment_it_is_given(consented: Tracker) -> 
 async def test_a_changed_answer_replaces_the_old_one(consented: Tracker) -> None:
     form = ValidateConsultationForm()
     await form.run(CollectingDispatcher(), consented, DOMAIN)
-    changed = tracker(message={"text": "no way", "intent": {"name": "strongly_disagree"}, "entities": []})
+    changed = tracker(
+        message={"text": "no way", "intent": {"name": "strongly_disagree"}, "entities": []}
+    )
     await form.run(CollectingDispatcher(), changed, DOMAIN)
     assert await stored_answers("unit-test-resident") == {
         "knife_crime.agreement": ("strongly_disagree", None)
@@ -146,7 +153,11 @@ async def test_city_of_london_residents_skip_local_priorities(consented: Tracker
 async def test_choosing_a_part_explains_it_and_starts_its_questions(consented: Tracker) -> None:
     choose = tracker(
         {"requested_slot": None},
-        {"text": "knife crime", "intent": {"name": "choose_part"}, "entities": [{"entity": "part", "value": "knife_crime"}]},
+        {
+            "text": "knife crime",
+            "intent": {"name": "choose_part"},
+            "entities": [{"entity": "part", "value": "knife_crime"}],
+        },
     )
     dispatcher = CollectingDispatcher()
     events = await ActionChoosePart().run(dispatcher, choose, DOMAIN)

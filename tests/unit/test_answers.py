@@ -30,7 +30,12 @@ ANSWERS = [
     ("knife_crime.agreement", message("dont_know", "not sure"), "dont_know", None),
     ("knife_crime.agreement", message("neutral", "meh"), "neutral", None),
     ("knife_crime.agreement", message("skip"), "skipped", None),
-    ("victims.comment", message("give_opinion", "More support after court"), "given", "More support after court"),
+    (
+        "victims.comment",
+        message("give_opinion", "More support after court"),
+        "given",
+        "More support after court",
+    ),
     ("victims.comment", message("skip", "skip"), "skipped", None),
     ("victims.comment", message("deny", "no thanks"), "skipped", None),
     # A long comment that the classifier mistook for a command is still a comment.
@@ -84,8 +89,16 @@ def test_answers_are_read_from_intents_entities_and_text(
 
 
 RETRIES = [
-    ("knife_crime.agreement", message("give_opinion", "the police should do more"), "utter_choose_agreement"),
-    ("knife_crime.agreement", message("inform", "Croydon", borough="croydon"), "utter_choose_agreement"),
+    (
+        "knife_crime.agreement",
+        message("give_opinion", "the police should do more"),
+        "utter_choose_agreement",
+    ),
+    (
+        "knife_crime.agreement",
+        message("inform", "Croydon", borough="croydon"),
+        "utter_choose_agreement",
+    ),
     ("knife_crime.comment", message("affirm", "yes"), "utter_type_your_comment"),
     ("knife_crime.comment", message("agree", "/agree"), "utter_type_your_comment"),
     ("local.borough", message("inform", "Narnia"), "utter_borough_not_found"),
@@ -97,7 +110,11 @@ RETRIES = [
         "utter_too_many_priorities",
     ),
     ("about.age_band", message("inform", "old enough"), "utter_age_not_understood"),
-    ("about.victim_last_12_months", message("give_opinion", "the police never came"), "utter_choose_an_option"),
+    (
+        "about.victim_last_12_months",
+        message("give_opinion", "the police never came"),
+        "utter_choose_an_option",
+    ),
 ]
 
 
@@ -119,9 +136,12 @@ def test_a_district_in_two_boroughs_offers_both_as_buttons() -> None:
 
 
 @pytest.mark.parametrize(
-    "question_id", ["knife_crime.agreement", "knife_crime.comment", "local.borough", "about.age_band"]
+    "question_id",
+    ["knife_crime.agreement", "knife_crime.comment", "local.borough", "about.age_band"],
 )
-@pytest.mark.parametrize("intent", ["help", "stop", "go_back", "menu", "delete_answers", "change_answer"])
+@pytest.mark.parametrize(
+    "intent", ["help", "stop", "go_back", "menu", "delete_answers", "change_answer"]
+)
 def test_commands_are_never_answers(question_id: str, intent: str) -> None:
     assert interpret(BY_ID[question_id], message(intent, "help me")) is None
 
@@ -132,7 +152,15 @@ def test_a_longer_command_in_a_comment_still_acts_as_a_command() -> None:
 
 
 @pytest.mark.parametrize(
-    "age, band", [(5, "under_18"), (17, "under_18"), (18, "18_24"), (34, "25_34"), (64, "55_64"), (75, "75_plus")]
+    "age, band",
+    [
+        (5, "under_18"),
+        (17, "under_18"),
+        (18, "18_24"),
+        (34, "25_34"),
+        (64, "55_64"),
+        (75, "75_plus"),
+    ],
 )
 def test_age_bands(age: int, band: str) -> None:
     assert age_band_for(age) == band

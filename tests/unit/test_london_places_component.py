@@ -62,9 +62,13 @@ def test_is_registered_as_an_untrainable_entity_extractor():
         ("E14 5AB", [("E14 5AB", "borough", "tower_hamlets")]),
         ("sw19", [("sw19", "postcode_district", "SW19")]),
         ("I work in the City", [("the City", "borough", "city_of_london")]),
-        ("Shepherd's Bush and W10", [
-            ("Shepherd's Bush", "borough", "hammersmith_and_fulham"),
-            ("W10", "postcode_district", "W10")]),
+        (
+            "Shepherd's Bush and W10",
+            [
+                ("Shepherd's Bush", "borough", "hammersmith_and_fulham"),
+                ("W10", "postcode_district", "W10"),
+            ],
+        ),
         # Negatives
         ("I'm 34", []),
         ("More police on the streets please", []),

@@ -42,7 +42,9 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def include_object(obj: Any, name: str, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """Only our tables: the Rasa tracker store keeps `events` in the same database."""
     if type_ == "table":
         return name in Base.metadata.tables

@@ -14,7 +14,7 @@ from bot.settings import get_settings
 config = context.config
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> Any:
     # Keep migrations free of app imports: UTCDateTime is a plain aware DateTime in the DB.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
@@ -24,7 +24,7 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 def configure(**kwargs: Any) -> None:
     context.configure(
         target_metadata=Base.metadata,
-        include_object=include_object,
+        include_object=include_object,  # type: ignore[arg-type]
         render_item=render_item,
         compare_type=True,
         # SQLite cannot ALTER most things: autogenerate batch operations that copy the table.
