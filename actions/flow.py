@@ -38,6 +38,14 @@ def start_part(
     return events
 
 
+def open_part(dispatcher: CollectingDispatcher, tracker: Tracker, part: str) -> list[EventType]:
+    """Start the part the resident named; doing a part again replaces its answers."""
+    slots = tracker.slots
+    queue = [p for p in slots.get("part_queue") or [] if p != part]
+    events = clear_part(part) if progress.is_answered(part, slots) else []
+    return events + start_part(dispatcher, part, queue)
+
+
 def clear_part(part: str) -> list[EventType]:
     """Empty a part's answers in the conversation, so its questions are asked again."""
     return [SlotSet(q.slot, None) for q in questions_for(part)]

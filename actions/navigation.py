@@ -52,7 +52,8 @@ class ActionKeepAnswers(ConsultationAction):
 
 
 class ActionUnexpectedAnswer(ConsultationAction):
-    """Handles an answer given when no question was waiting, then carries on."""
+    """Handles an answer given when no question was waiting: opens the part it names
+    ("keeping kids safe"), or says so and carries on."""
 
     def name(self) -> str:
         return "action_unexpected_answer"
@@ -60,6 +61,9 @@ class ActionUnexpectedAnswer(ConsultationAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        named = [p for p in tracker.get_latest_entity_values("part") if p in PARTS]
+        if named:
+            return flow.open_part(dispatcher, tracker, named[0])
         dispatcher.utter_message(response="utter_unexpected_answer")
         return flow.carry_on(dispatcher, tracker)
 

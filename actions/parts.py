@@ -33,12 +33,8 @@ class ActionChoosePart(ConsultationAction):
             if not parts:
                 dispatcher.utter_message(response="utter_pick_a_part_first")
                 return flow.show_menu(dispatcher, tracker)
-            part, queue = parts[0], list(slots.get("part_queue") or [])
-            queue = [p for p in queue if p != part]
-        events: list[EventType] = []
-        if progress.is_answered(part, slots):
-            events += flow.clear_part(part)  # doing a part again replaces its answers
-        return events + flow.start_part(dispatcher, part, queue)
+            return flow.open_part(dispatcher, tracker, parts[0])
+        return flow.start_part(dispatcher, part, queue)
 
 
 class ActionAfterPart(ConsultationAction):

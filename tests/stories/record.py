@@ -16,7 +16,8 @@ from pathlib import Path
 import requests
 import yaml
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
 
 from bot.settings import PROJECT_ROOT
@@ -44,6 +45,9 @@ def _without_overlaps(entities: list[dict]) -> list[dict]:
 
 async def story_yaml(store: ConsultTrackerStore, sender: str, name: str) -> str:
     tracker = await store.retrieve_full_tracker(sender)
+    # Reference codes are random: leave them out so re-recording gives a clean diff.
+    kept = [e for e in tracker.events if not (isinstance(e, SlotSet) and e.key == "reference_code")]
+    tracker = DialogueStateTracker.from_events(sender, kept, store.domain.slots)
     for event in tracker.events:
         if isinstance(event, UserUttered):
             event.entities = _without_overlaps(event.entities)

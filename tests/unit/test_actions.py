@@ -189,3 +189,23 @@ async def test_outside_the_window_nothing_is_stored(
     greet_events = await ActionGreet().run(greet_dispatcher, tracker(), DOMAIN)
     assert responses(greet_dispatcher)[0] == "utter_consultation_closed"
     assert slot_events(greet_events)["forget_conversation"] is True
+
+
+async def test_an_opinion_naming_a_part_outside_the_questions_opens_that_part(
+    consented: Tracker,
+) -> None:
+    from actions.navigation import ActionUnexpectedAnswer
+
+    kids = tracker(
+        {"requested_slot": None, "current_part": None},
+        {
+            "text": "keeping kids safe",
+            "intent": {"name": "give_opinion"},
+            "entities": [{"entity": "part", "value": "children"}],
+        },
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionUnexpectedAnswer().run(dispatcher, kids, DOMAIN)
+    assert slot_events(events)["current_part"] == "children"
+    assert slot_events(events)["next_step"] == "form"
+    assert "utter_unexpected_answer" not in responses(dispatcher)
