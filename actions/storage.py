@@ -6,11 +6,15 @@ becomes one clear exception the actions can explain to the resident.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import queries
 from bot.db.engine import get_sessionmaker
@@ -23,83 +27,66 @@ class StorageUnavailable(Exception):
     """The response database could not be reached or refused the write."""
 
 
+@asynccontextmanager
+async def _transaction(purpose: str) -> AsyncIterator[AsyncSession]:
+    """One unit of work, committed on success; a database fault becomes StorageUnavailable."""
+    try:
+        async with get_sessionmaker()() as session, session.begin():
+            yield session
+    # asyncpg raises connection failures (refused, timed out) as they are, unwrapped.
+    except (SQLAlchemyError, OSError, asyncio.TimeoutError) as error:
+        # Log the kind of fault only: the exception text can carry the resident's words.
+        logger.error("Could not %s: %s", purpose, type(error).__name__)
+        raise StorageUnavailable from error
+
+
 def _channel(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "unknown"
 
 
 async def start_respondent(tracker: Tracker) -> str:
     """Record consent for this conversation's resident; return their reference code."""
-    try:
-        async with get_sessionmaker()() as session, session.begin():
-            respondent = await queries.start_respondent(
-                session, tracker.sender_id, _channel(tracker)
-            )
-            await queries.record_consent(session, respondent)
-            return respondent.reference_code
-    except SQLAlchemyError as error:
-        logger.error("Could not record consent: %s", type(error).__name__)
-        raise StorageUnavailable from error
+    async with _transaction("record consent") as session:
+        respondent = await queries.start_respondent(session, tracker.sender_id, _channel(tracker))
+        await queries.record_consent(session, respondent)
+        return respondent.reference_code
 
 
 async def save_answer(
     tracker: Tracker, question: Question, value: str, free_text: str | None
 ) -> None:
     """Save (or update) one answer for this conversation's resident."""
-    try:
-        async with get_sessionmaker()() as session, session.begin():
-            respondent = await queries.start_respondent(
-                session, tracker.sender_id, _channel(tracker)
-            )
-            if respondent.consented_at is None:
-                await queries.record_consent(session, respondent)
-            await queries.save_answer(session, respondent, question.id, value, free_text)
-    except SQLAlchemyError as error:
-        # Log the kind of fault only: the exception text can carry the resident's words.
-        logger.error("Could not save answer to %s: %s", question.id, type(error).__name__)
-        raise StorageUnavailable from error
+    async with _transaction(f"save an answer to {question.id}") as session:
+        respondent = await queries.start_respondent(session, tracker.sender_id, _channel(tracker))
+        if respondent.consented_at is None:
+            await queries.record_consent(session, respondent)
+        await queries.save_answer(session, respondent, question.id, value, free_text)
 
 
 async def answers_of(tracker: Tracker) -> list[Any]:
     """This resident's stored answers, in codebook order (empty if none)."""
-    try:
-        async with get_sessionmaker()() as session:
-            respondent = await queries.get_respondent(session, tracker.sender_id)
-            if respondent is None:
-                return []
-            return list(await queries.answers_of(session, respondent))
-    except SQLAlchemyError as error:
-        logger.error("Could not read answers: %s", type(error).__name__)
-        raise StorageUnavailable from error
+    async with _transaction("read answers") as session:
+        respondent = await queries.get_respondent(session, tracker.sender_id)
+        return [] if respondent is None else list(await queries.answers_of(session, respondent))
 
 
 async def mark_completed(tracker: Tracker) -> None:
-    try:
-        async with get_sessionmaker()() as session, session.begin():
-            respondent = await queries.get_respondent(session, tracker.sender_id)
-            if respondent is not None:
-                await queries.mark_completed(session, respondent)
-    except SQLAlchemyError as error:
-        logger.error("Could not mark completed: %s", type(error).__name__)
-        raise StorageUnavailable from error
+    async with _transaction("mark completed") as session:
+        respondent = await queries.get_respondent(session, tracker.sender_id)
+        if respondent is not None:
+            await queries.mark_completed(session, respondent)
 
 
 async def delete_answers(tracker: Tracker) -> None:
     """Delete every answer of this resident but keep their consent (for "start again")."""
-    try:
-        async with get_sessionmaker()() as session, session.begin():
-            respondent = await queries.get_respondent(session, tracker.sender_id)
-            if respondent is not None:
-                await queries.delete_answers(session, respondent)
-    except SQLAlchemyError as error:
-        logger.error("Could not delete answers: %s", type(error).__name__)
-        raise StorageUnavailable from error
+    async with _transaction("delete answers") as session:
+        respondent = await queries.get_respondent(session, tracker.sender_id)
+        if respondent is not None:
+            await queries.delete_answers(session, respondent)
 
 
 async def erase_respondent(tracker: Tracker) -> None:
-    """Erase this resident and all their answers (the transcript is erased by the tracker store)."""
-    try:
-        async with get_sessionmaker()() as session, session.begin():
-            await queries.erase_respondent(session, tracker.sender_id)
-    except SQLAlchemyError as error:
-        logger.error("Could not erase respondent: %s", type(error).__name__)
-        raise StorageUnavailable from error
+    """Erase this resident and all their answers (the transcript is erased by the tracker
+    store)."""
+    async with _transaction("erase a respondent") as session:
+        await queries.erase_respondent(session, tracker.sender_id)

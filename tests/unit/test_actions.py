@@ -209,3 +209,23 @@ async def test_an_opinion_naming_a_part_outside_the_questions_opens_that_part(
     assert slot_events(events)["current_part"] == "children"
     assert slot_events(events)["next_step"] == "form"
     assert "utter_unexpected_answer" not in responses(dispatcher)
+
+
+async def test_when_the_database_is_down_the_resident_is_told_and_the_question_stays_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.db.engine import dispose_engine
+
+    # Nothing listens on port 9: a real connection failure, not a mock.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+    get_settings.cache_clear()
+    await dispose_engine()
+    try:
+        dispatcher = CollectingDispatcher()
+        events = await ValidateConsultationForm().run(dispatcher, tracker(), DOMAIN)
+        assert responses(dispatcher) == ["utter_could_not_save"]
+        assert slot_events(events)["knife_crime_agreement"] is None
+        assert slot_events(events)["requested_slot"] == "knife_crime_agreement"
+    finally:
+        await dispose_engine()
+        get_settings.cache_clear()
