@@ -163,3 +163,24 @@ def test_closed_window_stores_nothing(closed_window_stack: Stack) -> None:
     assert "not open" in resident.text
     assert transcript_length(closed_window_stack.env["DATABASE_URL"], resident.sender) == 0
     assert export(closed_window_stack.env["DATABASE_URL"]) == []
+
+
+def test_repeat_says_the_last_messages_again(stack: Stack) -> None:
+    resident = consented(stack)
+    menu = resident.texts
+    resident.say("sorry, can you say that again?")
+    assert resident.texts == menu
+
+
+def test_starting_again_clears_stored_answers(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("victims")
+    resident.click("Agree")
+    resident.click("Skip")
+    resident.say("start again")
+    assert "clears the answers" in resident.text
+    resident.click("Yes")
+    assert "Let's start again" in resident.text
+    code = finish(resident)
+    answers = answers_of(stack.env["DATABASE_URL"], code)
+    assert "victims.agreement" not in answers
