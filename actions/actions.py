@@ -18,6 +18,7 @@ from actions.privacy import (
     ActionDeleteAnswers,
     ActionStartAgain,
 )
+from actions.safeguarding import ActionSafeguarding
 
 __all__ = [
     "ActionAfterPart",
@@ -34,6 +35,7 @@ __all__ = [
     "ActionRecordConsent",
     "ActionRepeat",
     "ActionResume",
+    "ActionSafeguarding",
     "ActionShowMenu",
     "ActionStartAgain",
     "ActionTellMeMore",

@@ -130,6 +130,8 @@ def interpret(question: Question, message: ParsedMessage) -> Answer | Retry | No
 
 
 def _is_command(question: Question, message: ParsedMessage) -> bool:
+    if message.intent == "disclosure":
+        return True  # answered by action_safeguarding, never stored as an answer
     if question.is_free_text:
         return (
             message.intent in FREE_TEXT_COMMAND_INTENTS

@@ -90,3 +90,9 @@ async def erase_respondent(tracker: Tracker) -> None:
     store)."""
     async with _transaction("erase a respondent") as session:
         await queries.erase_respondent(session, tracker.sender_id)
+
+
+async def flag_conversation(tracker: Tracker, category: str) -> None:
+    """Flag this conversation for staff: a safeguarding disclosure of this kind, now."""
+    async with _transaction("flag a conversation") as session:
+        await queries.flag_conversation(session, tracker.sender_id, category)

@@ -254,6 +254,31 @@ def cmd_codebook(args: argparse.Namespace) -> int:
 # --- entry point --------------------------------------------------------------------------
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db.engine import make_sync_engine
+    from bot.db.retention import purge
+
+    if args.older_than < 0:
+        raise CommandError("--older-than must be 0 or more days")
+    url = _database_url()
+    engine = make_sync_engine(url)
+    try:
+        with engine.begin() as connection:
+            purged = purge(connection, args.older_than)
+    except (SQLAlchemyError, OSError) as error:
+        raise _unreachable(url, error) from None
+    finally:
+        engine.dispose()
+    print(
+        f"Deleted {purged.conversations} conversations, {purged.respondents} respondents "
+        f"with their answers, and {purged.flags} safeguarding flags older than "
+        f"{args.older_than} days."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="consult",
@@ -275,6 +300,18 @@ def build_parser() -> argparse.ArgumentParser:
     codebook = commands.add_parser("codebook", help="list every question and allowed value")
     codebook.add_argument("--format", choices=["text", "csv", "json"], default="text")
     codebook.set_defaults(handler=cmd_codebook)
+
+    purge = commands.add_parser(
+        "purge", help="delete conversations and answers past the retention period"
+    )
+    purge.add_argument(
+        "--older-than",
+        type=int,
+        metavar="DAYS",
+        default=730,
+        help="delete conversations last active more than DAYS ago (default 730: two years)",
+    )
+    purge.set_defaults(handler=cmd_purge)
     return parser
 
 

@@ -55,6 +55,7 @@ class Stack:
     actions_port: int
     env: dict[str, str]
     processes: list[subprocess.Popen] = field(default_factory=list)
+    log_path: Path | None = None
 
     @property
     def rasa_url(self) -> str:

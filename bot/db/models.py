@@ -111,3 +111,22 @@ class Answer(Base):
 
     def __repr__(self) -> str:
         return f"<Answer {self.respondent_id} {self.question_id}={self.value!r}>"
+
+
+class SafeguardingFlag(Base):
+    """One safeguarding disclosure the assistant answered: which conversation, what kind, when.
+
+    Staff use these to find conversations that need attention. No message text is kept here,
+    and the conversation is identified only by its pseudonymous key (there may be no
+    respondent row: disclosures are answered before and without consent too).
+    """
+
+    __tablename__ = "safeguarding_flags"
+
+    id = Column(Integer, primary_key=True)
+    sender_key = Column(String(64), nullable=False, index=True)  # bot.pseudonyms.sender_key
+    category = Column(String(32), nullable=False)  # see bot.safeguarding categories
+    flagged_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SafeguardingFlag {self.id} {self.category}>"

@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Answer, Respondent, utcnow
+from bot.db.models import Answer, Respondent, SafeguardingFlag, utcnow
 from bot.pseudonyms import sender_key
 from bot.questions import BY_ID, GIVEN, MAX_PRIORITIES, PRIORITY_LABELS, QUESTIONS
 from bot.references import new_reference_code
@@ -190,8 +190,27 @@ async def delete_answers(
     return result.rowcount
 
 
+async def flag_conversation(session: AsyncSession, sender_id: str, category: str) -> None:
+    """Record that this conversation had a safeguarding disclosure (no message text)."""
+    session.add(SafeguardingFlag(sender_key=sender_key(sender_id), category=category))
+    await session.flush()
+
+
+async def flags_of(session: AsyncSession, sender_id: str) -> list[SafeguardingFlag]:
+    result = await session.execute(
+        select(SafeguardingFlag)
+        .where(SafeguardingFlag.sender_key == sender_key(sender_id))
+        .order_by(SafeguardingFlag.id)
+    )
+    return list(result.scalars())
+
+
 async def erase_respondent(session: AsyncSession, sender_id: str) -> bool:
-    """Remove a resident and all their answers; False if there was nothing to remove."""
+    """Remove a resident, all their answers and any safeguarding flags of their conversation;
+    False if there was no respondent to remove."""
+    await session.execute(
+        delete(SafeguardingFlag).where(SafeguardingFlag.sender_key == sender_key(sender_id))
+    )
     respondent = await get_respondent(session, sender_id)
     if respondent is None:
         return False

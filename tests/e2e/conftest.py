@@ -43,6 +43,7 @@ def _stack(model: Path, database_url: str, log_path: Path, **env: str) -> Iterat
     migrate(database_url)
     with open(log_path, "w") as log:
         stack = start_stack(model, database_url, log=log, **env)
+        stack.log_path = log_path
         try:
             yield stack
         finally:
