@@ -16,20 +16,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.storage import StorageUnavailable, flag_conversation
+from bot.safeguarding import CATEGORIES
 
 logger = logging.getLogger(__name__)
 
-# Each kind of disclosure has its own response, utter_safeguarding_<category>, with the
-# contacts verified in the consultation brief (section 10).
-CATEGORIES = (
-    "immediate_danger",
-    "self_harm",
-    "child_at_risk",
-    "sexual_violence",
-    "domestic_abuse",
-    "hate_crime",
-    "crime_report",
-)
+# Each kind of disclosure (bot.safeguarding.CATEGORIES, in priority order, or "unspecified")
+# has its own response, utter_safeguarding_<category>, with the contacts verified in the
+# consultation brief (section 10).
 UNSPECIFIED = "unspecified"
 
 

@@ -19,6 +19,7 @@ from actions.parts import ActionChoosePart
 from actions.privacy import ActionDeleteAnswers
 from bot.db import queries
 from bot.db.engine import get_sessionmaker
+from bot.safeguarding import CATEGORIES
 from bot.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,3 +230,9 @@ async def test_when_the_database_is_down_the_resident_is_told_and_the_question_s
     finally:
         await dispose_engine()
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_every_safeguarding_category_has_its_reply(category: str) -> None:
+    assert f"utter_safeguarding_{category}" in DOMAIN["responses"]
+    assert "utter_safeguarding_unspecified" in DOMAIN["responses"]
