@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.places.boroughs import BOROUGHS, CITY_OF_LONDON
+from bot.places.boroughs import BOROUGHS
 from bot.places.lookup import boroughs_for_district, boroughs_for_place
 from bot.questions import (
     AGE_BAND_LABELS,
@@ -242,4 +242,4 @@ _READERS = {
     "yes_no": _yes_no,
 }
 
-__all__ = ["Answer", "ParsedMessage", "Retry", "interpret", "age_band_for", "CITY_OF_LONDON"]
+__all__ = ["Answer", "ParsedMessage", "Retry", "interpret", "age_band_for"]

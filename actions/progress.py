@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.places.boroughs import BOROUGHS, CITY_OF_LONDON
-from bot.questions import ABOUT, PARTS, SKIPPED, Question, questions_for
+from bot.questions import ABOUT, PARTS, Question, questions_for
 
 Slots = Mapping[str, Any]
 
@@ -66,7 +66,6 @@ def has_any_answer(slots: Slots) -> bool:
 
 
 __all__ = [
-    "SKIPPED",
     "about_answered",
     "answered_parts",
     "has_any_answer",

@@ -280,6 +280,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from bot.db.retention import DEFAULT_RETENTION_DAYS
+
     parser = argparse.ArgumentParser(
         prog="consult",
         description="Tools for the police and crime plan consultation assistant. "
@@ -308,8 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--older-than",
         type=int,
         metavar="DAYS",
-        default=730,
-        help="delete conversations last active more than DAYS ago (default 730: two years)",
+        default=DEFAULT_RETENTION_DAYS,
+        help="delete conversations last active more than DAYS ago (default: %(default)s)",
     )
     purge.set_defaults(handler=cmd_purge)
     return parser

@@ -38,7 +38,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while all(process.poll() is None for process in stack.processes):
-            signal.pause() if hasattr(signal, "pause") else None
+            signal.pause()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:

@@ -91,41 +91,42 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float, what: str) ->
     raise TimeoutError(f"The {what} did not answer at {url} within {timeout:.0f} s.")
 
 
-def start_action_server(port: int, env: dict[str, str], log: IO | None = None) -> subprocess.Popen:
+def _start(
+    command: list[str],
+    health_url: str,
+    timeout: float,
+    what: str,
+    env: dict[str, str],
+    log: IO | None,
+) -> subprocess.Popen:
     process = subprocess.Popen(
-        [*RASA, "run", "actions", "--actions", "actions", "--port", str(port)],
+        command,
         cwd=PROJECT_ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT if log else None,
     )
-    _wait_for(f"http://127.0.0.1:{port}/health", process, 120, "action server")
+    _wait_for(health_url, process, timeout, what)
     return process
+
+
+def start_action_server(port: int, env: dict[str, str], log: IO | None = None) -> subprocess.Popen:
+    command = [*RASA, "run", "actions", "--actions", "actions", "--port", str(port)]
+    return _start(command, f"http://127.0.0.1:{port}/health", 120, "action server", env, log)
 
 
 def start_rasa_server(
     model: Path, port: int, env: dict[str, str], log: IO | None = None
 ) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            *RASA,
-            "run",
-            "--model",
-            str(model),
-            "--port",
-            str(port),
-            "--endpoints",
-            "endpoints.yml",
-            "--credentials",
-            "credentials.yml",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT if log else None,
-    )
-    _wait_for(f"http://127.0.0.1:{port}/", process, 300, "Rasa server")
-    return process
+    command = [
+        *RASA, "run",
+        "--model", str(model),
+        "--port", str(port),
+        "--endpoints", "endpoints.yml",
+        "--credentials", "credentials.yml",
+    ]  # fmt: skip
+    # The Rasa server answers only once its model is loaded (most of its start-up time).
+    return _start(command, f"http://127.0.0.1:{port}/", 300, "Rasa server", env, log)
 
 
 def start_stack(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 
 import requests
+
+REFERENCE = re.compile(r"reference code is ([0-9A-Z]{4}-[0-9A-Z]{4})")
 
 
 @dataclass
@@ -44,3 +47,8 @@ class Resident:
                 return self.say(button["payload"])
         offered = [b["title"] for b in self.buttons]
         raise AssertionError(f"No button {title_start!r}; offered: {offered}; said: {self.texts}")
+
+    def reference_code(self) -> str | None:
+        """The reference code from the receipt in the latest replies, if there is one."""
+        found = REFERENCE.search(self.text)
+        return found.group(1) if found else None

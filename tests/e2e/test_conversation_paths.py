@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from bot.stack import Stack
 from tests.e2e.exported import answers_of, export, transcript_length
 from tests.e2e.resident import Resident
-
-REFERENCE = re.compile(r"reference code is ([0-9A-Z]{4}-[0-9A-Z]{4})")
 
 
 @pytest.fixture
@@ -29,12 +25,12 @@ def finish(resident: Resident) -> str:
     """Finish now, skipping the questions about you; return the reference code."""
     resident.say("I'm done")
     for _ in range(3):
-        if REFERENCE.search(resident.text):
+        if resident.reference_code():
             break
         resident.say("skip")
-    code = REFERENCE.search(resident.text)
+    code = resident.reference_code()
     assert code, resident.texts
-    return code.group(1)
+    return code
 
 
 def test_no_consent_stores_nothing_and_gives_the_postal_address(stack: Stack) -> None:

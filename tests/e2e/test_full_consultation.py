@@ -5,15 +5,11 @@ Runs against SQLite, and against PostgreSQL when TEST_POSTGRES_URL is set.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from bot.stack import Stack
 from tests.e2e.exported import answers_of
 from tests.e2e.resident import Resident
-
-REFERENCE = re.compile(r"reference code is ([0-9A-Z]{4}-[0-9A-Z]{4})")
 
 
 @pytest.fixture(params=["sqlite_stack", "postgres_stack"])
@@ -65,11 +61,11 @@ def test_a_resident_completes_the_whole_consultation(stack: Stack) -> None:
     resident.say("I'm 34")
     resident.click("No")  # victim of crime in the last 12 months
 
-    code = REFERENCE.search(resident.text)
+    code = resident.reference_code()
     assert code, resident.texts
     assert "Thank you for taking part" in resident.text
 
-    assert answers_of(stack.env["DATABASE_URL"], code.group(1)) == {
+    assert answers_of(stack.env["DATABASE_URL"], code) == {
         "neighbourhood.agreement": "agree",
         "neighbourhood.comment": "More officers I can actually talk to",
         "children.agreement": "strongly_agree",

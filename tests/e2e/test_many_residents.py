@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -12,7 +11,6 @@ from tests.e2e.exported import export
 from tests.e2e.resident import Resident
 
 RESIDENTS = 50
-REFERENCE = re.compile(r"reference code is ([0-9A-Z]{4}-[0-9A-Z]{4})")
 
 
 @pytest.fixture(params=["sqlite_stack", "postgres_stack"])
@@ -32,9 +30,9 @@ def take_part(webhook: str, number: int) -> tuple[str, str]:
     resident.say("I'm done")
     for _ in range(3):
         resident.say("skip")
-    code = REFERENCE.search(resident.text)
+    code = resident.reference_code()
     assert code, resident.texts
-    return code.group(1), comment
+    return code, comment
 
 
 def test_fifty_residents_at_once(stack: Stack) -> None:
