@@ -6,6 +6,9 @@ telemetry unless it is switched off. A crash report can hold details of a reside
 conversation, and this project's machines have no internet anyway, so every `rasa` command
 in this project runs through this module: `python -m bot.rasa_offline train ...`.
 See docs/decisions/0006-rasa-never-phones-home.md.
+
+It is also where the Rasa server learns what to do when the action server cannot answer
+(bot.action_faults, docs/decisions/0007-when-the-action-server-cannot-answer.md).
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ def main() -> None:
     import rasa.telemetry
 
     rasa.telemetry.initialize_error_reporting = lambda: None  # type: ignore[assignment]
+    from bot import action_faults
+
+    action_faults.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -56,6 +56,8 @@ class Stack:
     env: dict[str, str]
     processes: list[subprocess.Popen] = field(default_factory=list)
     log_path: Path | None = None
+    model: Path | None = None
+    log: IO | None = None
 
     @property
     def rasa_url(self) -> str:
@@ -64,6 +66,25 @@ class Stack:
     @property
     def rest_webhook(self) -> str:
         return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    @property
+    def action_server(self) -> subprocess.Popen:
+        return self.processes[0]
+
+    @property
+    def rasa_server(self) -> subprocess.Popen:
+        return self.processes[1]
+
+    def restart_action_server(self, **env: str) -> None:
+        """Stop the action server and start it again (with `env` changed, if given)."""
+        _stop(self.action_server)
+        self.processes[0] = start_action_server(self.actions_port, {**self.env, **env}, self.log)
+
+    def restart_rasa_server(self) -> None:
+        """Stop the Rasa server and start it again on the same port."""
+        assert self.model is not None
+        _stop(self.rasa_server)
+        self.processes[1] = start_rasa_server(self.model, self.rasa_port, self.env, self.log)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -74,6 +95,15 @@ class Stack:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_for(url: str, process: subprocess.Popen, timeout: float, what: str) -> None:
@@ -111,7 +141,7 @@ def _start(
 
 
 def start_action_server(port: int, env: dict[str, str], log: IO | None = None) -> subprocess.Popen:
-    command = [*RASA, "run", "actions", "--actions", "actions", "--port", str(port)]
+    command = [sys.executable, "-m", "bot.action_server", "--port", str(port)]
     return _start(command, f"http://127.0.0.1:{port}/health", 120, "action server", env, log)
 
 
@@ -141,7 +171,7 @@ def start_stack(
     actions_port = actions_port or free_port()
     rasa_port = rasa_port or free_port()
     env = stack_environment(database_url, actions_port, **extra_env)
-    stack = Stack(rasa_port=rasa_port, actions_port=actions_port, env=env)
+    stack = Stack(rasa_port=rasa_port, actions_port=actions_port, env=env, model=model, log=log)
     try:
         stack.processes.append(start_action_server(actions_port, env, log))
         stack.processes.append(start_rasa_server(model, rasa_port, env, log))
