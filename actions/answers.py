@@ -45,6 +45,7 @@ COMMAND_INTENTS = frozenset(
         "choose_all",
         "tell_me_more",
         "finish",
+        "insult",  # answered with a calm boundary, never stored
     }
 )
 # While a free-text answer is open, only these act as commands: "tell me more about youth
@@ -58,7 +59,7 @@ FREE_TEXT_COMMAND_INTENTS = COMMAND_INTENTS - {
 }
 # Messages the classifier could not place; for a choice question they get the usual
 # "sorry, I didn't understand" rather than a retry.
-UNCLEAR_INTENTS = frozenset({"out_of_scope", "nlu_fallback"})
+UNCLEAR_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "other_language"})
 # A free-text answer longer than this is a comment even if it reads like a command
 # ("they should stop knife crime at its roots" is not "stop").
 MAX_COMMAND_WORDS = 8
@@ -154,6 +155,8 @@ def _free_text(question: Question, message: ParsedMessage) -> Answer | Retry | N
         return Answer(SKIPPED, SKIPPED)  # "no", "nothing to add"
     if not text or text.startswith("/") or (message.intent == "affirm" and message.word_count <= 2):
         return Retry("utter_type_your_comment")
+    if text in question.values and text != GIVEN:
+        return Answer(text, text)  # typed "skipped": the stored code, not words to keep
     return Answer(text, GIVEN, free_text=text)
 
 

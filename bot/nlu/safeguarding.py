@@ -31,14 +31,11 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
     EXTRACTOR,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.intent_overrides import drop_intent, intent_guess, set_intent
 from bot.safeguarding import detect
 
 DISCLOSURE_INTENT = "disclosure"
@@ -85,40 +82,17 @@ class SafeguardingDetector(GraphComponent, IntentClassifier):
             if found is not None:
                 # The rule id says why, for reviewers; the resident's words are never logged.
                 logger.debug("Safeguarding rule %s matched (%s).", found.rule, found.category)
-                _set_disclosure_intent(message)
+                set_intent(message, DISCLOSURE_INTENT)
                 _add_category(message, found.category, len(text))
-            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == DISCLOSURE_INTENT:
-                confidence = message.get(INTENT).get(PREDICTED_CONFIDENCE_KEY) or 0.0
+            else:
+                name, confidence = intent_guess(message)
+                if name != DISCLOSURE_INTENT:
+                    continue
                 if confidence >= self._config["classifier_threshold"]:
                     _add_category(message, UNSPECIFIED, len(text))
                 else:
-                    _drop_disclosure_intent(message)
+                    drop_intent(message, DISCLOSURE_INTENT)
         return messages
-
-
-def _drop_disclosure_intent(message: Message) -> None:
-    """An unsure `disclosure` guess gives way to the classifier's next-best intent."""
-    ranking = [
-        r
-        for r in message.get(INTENT_RANKING_KEY) or []
-        if r.get(INTENT_NAME_KEY) != DISCLOSURE_INTENT
-    ]
-    fallback = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
-    message.set(INTENT, dict(ranking[0]) if ranking else fallback, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-
-
-def _set_disclosure_intent(message: Message) -> None:
-    # As FallbackClassifier does after DIET: replace the intent, put it first in the
-    # ranking. DIET's own guess of `disclosure` is dropped so the name appears once.
-    intent = {INTENT_NAME_KEY: DISCLOSURE_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-    ranking = [
-        r
-        for r in message.get(INTENT_RANKING_KEY) or []
-        if r.get(INTENT_NAME_KEY) != DISCLOSURE_INTENT
-    ]
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)
 
 
 def _add_category(message: Message, category: str, length: int) -> None:
