@@ -18,7 +18,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from actions import progress
 from actions.answers import Answer, ParsedMessage, Retry, interpret
 from actions.base import consultation_is_open
-from actions.storage import StorageUnavailable, save_answer
+from actions.storage import StorageUnavailable, answers_held_in, save_answers
 from bot.places.boroughs import CITY_OF_LONDON
 from bot.questions import BY_ID, BY_SLOT, NOT_APPLICABLE
 
@@ -73,24 +73,42 @@ class ValidateConsultationForm(FormValidationAction):
         if isinstance(result, Retry):
             dispatcher.utter_message(response=result.response, buttons=result.buttons or None)
             return [SlotSet(question.slot, None)]
+        if message.intent == "other_language":
+            # A comment in another language is kept (staff can have it translated), and the
+            # resident learns the assistant works in English and can write by post.
+            dispatcher.utter_message(response="utter_english_only")
+            dispatcher.utter_message(response="utter_postal_address")
         return await self._save(dispatcher, tracker, question.slot, result)
 
     async def _save(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, answer: Answer
     ) -> list[EventType]:
+        """Save the answer, with any kept from earlier when the database was unavailable.
+
+        If the database cannot be reached, the answer still counts in the conversation (its
+        slot is set, so the questions move on), the resident is told honestly, and its slot
+        goes on `unsaved_answers`: the next save tries again, and `consult rebuild` can
+        recover it from the transcript.
+        """
         question = BY_SLOT[slot]
+        new_slots = {slot: answer.slot_value}
+        to_save = [(question, answer.value, answer.free_text)]
+        if question.id == "local.borough" and answer.value == CITY_OF_LONDON:
+            # The City has its own police force: no local priorities to choose.
+            dispatcher.utter_message(response="utter_city_of_london")
+            new_slots["local_priorities"] = NOT_APPLICABLE
+            to_save.append((BY_ID["local.priorities"], NOT_APPLICABLE, None))
+        kept = [s for s in tracker.get_slot("unsaved_answers") or [] if s not in new_slots]
+        to_save += answers_held_in(tracker, kept)
         try:
-            await save_answer(tracker, question, answer.value, answer.free_text)
-            events = [SlotSet(slot, answer.slot_value)]
-            if question.id == "local.borough" and answer.value == CITY_OF_LONDON:
-                # The City has its own police force: no local priorities to choose.
-                dispatcher.utter_message(response="utter_city_of_london")
-                await save_answer(tracker, BY_ID["local.priorities"], NOT_APPLICABLE, None)
-                events.append(SlotSet("local_priorities", NOT_APPLICABLE))
+            await save_answers(tracker, to_save)
+            unsaved: list[str] = []
         except StorageUnavailable:
-            dispatcher.utter_message(response="utter_could_not_save")
-            return [SlotSet(slot, None)]
-        log = list(tracker.get_slot("answered_log") or [])
-        if slot in log:
-            log.remove(slot)
-        return events + [SlotSet("answered_log", log + [slot])]
+            dispatcher.utter_message(response="utter_kept_unsaved_answer")
+            unsaved = [q.slot for q, _, _ in to_save]
+        log = [s for s in tracker.get_slot("answered_log") or [] if s != slot]
+        return [
+            *(SlotSet(name, value) for name, value in new_slots.items()),
+            SlotSet("unsaved_answers", unsaved),
+            SlotSet("answered_log", log + [slot]),
+        ]

@@ -9,7 +9,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import progress
-from actions.storage import StorageUnavailable, answers_of, mark_completed
+from actions.storage import (
+    StorageUnavailable,
+    answers_held_in,
+    answers_of,
+    mark_completed,
+    save_answers,
+)
 from bot import content
 from bot.questions import ABOUT, BY_ID, PARTS, questions_for, value_label
 
@@ -91,6 +97,10 @@ def carry_on(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTy
 async def send_receipt(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Finish: summarise the stored answers with the reference code, and say what's next."""
     try:
+        # Answers kept in the chat while the database was unavailable are saved first.
+        kept = answers_held_in(tracker, tracker.get_slot("unsaved_answers") or [])
+        if kept:
+            await save_answers(tracker, kept)
         await mark_completed(tracker)
         answers = await answers_of(tracker)
     except StorageUnavailable:
@@ -101,7 +111,11 @@ async def send_receipt(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
         dispatcher.utter_message(text=line)
     dispatcher.utter_message(response="utter_reference_code")
     dispatcher.utter_message(response="utter_what_happens_next")
-    return [SlotSet("next_step", "listen"), SlotSet("current_part", None)]
+    return [
+        SlotSet("next_step", "listen"),
+        SlotSet("current_part", None),
+        SlotSet("unsaved_answers", []),
+    ]
 
 
 def receipt_lines(answers: list[Any]) -> list[str]:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import queries
 from bot.db.engine import get_sessionmaker
-from bot.questions import Question
+from bot.questions import BY_SLOT, Question
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +56,28 @@ async def save_answer(
     tracker: Tracker, question: Question, value: str, free_text: str | None
 ) -> None:
     """Save (or update) one answer for this conversation's resident."""
-    async with _transaction(f"save an answer to {question.id}") as session:
+    await save_answers(tracker, [(question, value, free_text)])
+
+
+async def save_answers(tracker: Tracker, answers: list[tuple[Question, str, str | None]]) -> None:
+    """Save (or update) answers for this conversation's resident, all or none."""
+    ids = ", ".join(question.id for question, _, _ in answers)
+    async with _transaction(f"save answers to {ids}") as session:
         respondent = await queries.start_respondent(session, tracker.sender_id, _channel(tracker))
         if respondent.consented_at is None:
             await queries.record_consent(session, respondent)
-        await queries.save_answer(session, respondent, question.id, value, free_text)
+        for question, value, free_text in answers:
+            await queries.save_answer(session, respondent, question.id, value, free_text)
+
+
+def answers_held_in(tracker: Tracker, slots: list[str]) -> list[tuple[Question, str, str | None]]:
+    """The answers these slots hold, as save_answers takes them (empty slots left out)."""
+    held = []
+    for slot in slots:
+        question, slot_value = BY_SLOT[slot], tracker.get_slot(slot)
+        if slot_value is not None:
+            held.append((question, *question.stored_answer(slot_value)))
+    return held
 
 
 async def answers_of(tracker: Tracker) -> list[Any]:

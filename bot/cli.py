@@ -3,6 +3,8 @@
     consult db upgrade
     consult export --format csv [--output FILE]
     consult codebook [--format text|csv|json]
+    consult purge [--older-than DAYS]
+    consult rebuild
 
 Errors a user can fix (an unreachable or unmigrated database, a bad DATABASE_URL) end with a
 one-line message on stderr and exit status 1, never a traceback.
@@ -279,6 +281,44 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    import contextlib
+
+    from bot.settings import PROJECT_ROOT
+
+    url = _database_url()
+    # Loading Rasa prints warnings about its own internals and dependencies (its imports
+    # reset warning filters): noise for someone running this command, so swallowed. Errors
+    # still reach stderr, as CommandError, outside this block.
+    with contextlib.redirect_stderr(io.StringIO()):
+        rebuilt = asyncio.run(_rebuild(url, PROJECT_ROOT / "domain.yml"))
+    print(
+        f"Read {rebuilt.conversations} conversations; saved {rebuilt.answers} answers "
+        f"of {rebuilt.respondents} residents who agreed to take part."
+    )
+    return 0
+
+
+async def _rebuild(url: str, domain_path: Path) -> Any:
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import sessionmaker
+
+    from bot.db.engine import make_engine
+    from bot.db.rebuild import load_tracker_store, rebuild_answers
+
+    engine = make_engine(url)
+    try:
+        tracker_store = load_tracker_store(url, domain_path)
+        factory = sessionmaker(engine, class_=AsyncSession, future=True)
+        async with factory() as session, session.begin():
+            return await rebuild_answers(session, tracker_store)
+    except (SQLAlchemyError, OSError) as error:
+        raise _unreachable(url, error) from None
+    finally:
+        await engine.dispose()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bot.db.retention import DEFAULT_RETENTION_DAYS
 
@@ -314,6 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="delete conversations last active more than DAYS ago (default: %(default)s)",
     )
     purge.set_defaults(handler=cmd_purge)
+
+    rebuild = commands.add_parser(
+        "rebuild",
+        help="save every answer held in the transcripts (after a database fault; safe to rerun)",
+    )
+    rebuild.set_defaults(handler=cmd_rebuild)
     return parser
 
 

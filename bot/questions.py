@@ -9,6 +9,7 @@ The wording is the assistant's own, not MOPAC's survey wording, which was never 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.places.boroughs import BOROUGHS
 
@@ -89,6 +90,14 @@ class Question:
     @property
     def is_free_text(self) -> bool:
         return self.kind == "free_text"
+
+    def stored_answer(self, slot_value: Any) -> tuple[str, str | None]:
+        """The (value, free_text) stored for an answer held in this question's slot."""
+        if isinstance(slot_value, list):
+            return ";".join(slot_value), None  # up to MAX_PRIORITIES codes
+        if self.is_free_text and (slot_value == GIVEN or slot_value not in self.values):
+            return GIVEN, str(slot_value)  # the resident's own words
+        return str(slot_value), None
 
 
 def _agreement(part: str) -> Question:

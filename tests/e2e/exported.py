@@ -44,3 +44,27 @@ def transcript_length(database_url: str, sender_id: str) -> int:
             ).scalar_one()
     finally:
         engine.dispose()
+
+
+def stored_answers(database_url: str, sender_id: str) -> dict[str, tuple[str, str | None]]:
+    """A resident's stored answers, {question id: (value, free text)}, by their sender id."""
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.db import queries
+    from bot.db.engine import make_engine
+
+    async def read() -> dict[str, tuple[str, str | None]]:
+        engine = make_engine(database_url)
+        try:
+            async with AsyncSession(engine) as session:
+                respondent = await queries.get_respondent(session, sender_id)
+                if respondent is None:
+                    return {}
+                answers = await queries.answers_of(session, respondent)
+                return {a.question_id: (a.value, a.free_text) for a in answers}
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())

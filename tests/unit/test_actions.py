@@ -212,24 +212,39 @@ async def test_an_opinion_naming_a_part_outside_the_questions_opens_that_part(
     assert "utter_unexpected_answer" not in responses(dispatcher)
 
 
-async def test_when_the_database_is_down_the_resident_is_told_and_the_question_stays_open(
-    monkeypatch: pytest.MonkeyPatch,
+async def test_an_answer_given_while_the_database_is_down_is_kept_and_saved_with_the_next(
+    consented: Tracker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from bot.db.engine import dispose_engine
 
+    working_url = get_settings().database_url
     # Nothing listens on port 9: a real connection failure, not a mock.
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
     get_settings.cache_clear()
     await dispose_engine()
-    try:
-        dispatcher = CollectingDispatcher()
-        events = await ValidateConsultationForm().run(dispatcher, tracker(), DOMAIN)
-        assert responses(dispatcher) == ["utter_could_not_save"]
-        assert slot_events(events)["knife_crime_agreement"] is None
-        assert slot_events(events)["requested_slot"] == "knife_crime_agreement"
-    finally:
-        await dispose_engine()
-        get_settings.cache_clear()
+    dispatcher = CollectingDispatcher()
+    events = await ValidateConsultationForm().run(dispatcher, consented, DOMAIN)
+    # Told honestly; the answer counts in the conversation, so the next question comes.
+    assert responses(dispatcher) == ["utter_kept_unsaved_answer"]
+    slots = slot_events(events)
+    assert slots["knife_crime_agreement"] == "agree"
+    assert slots["unsaved_answers"] == ["knife_crime_agreement"]
+    assert slots["requested_slot"] == "knife_crime_comment"
+
+    monkeypatch.setenv("DATABASE_URL", working_url)
+    get_settings.cache_clear()
+    await dispose_engine()
+    assert await stored_answers(consented.sender_id) == {}
+    comment = {"text": "more patrols near schools", "intent": {"name": "give_opinion"}}
+    later = tracker({**slots}, message=comment)
+    dispatcher = CollectingDispatcher()
+    events = await ValidateConsultationForm().run(dispatcher, later, DOMAIN)
+    assert responses(dispatcher) == []
+    assert slot_events(events)["unsaved_answers"] == []
+    assert await stored_answers(consented.sender_id) == {
+        "knife_crime.agreement": ("agree", None),
+        "knife_crime.comment": ("given", "more patrols near schools"),
+    }
 
 
 @pytest.mark.parametrize("category", CATEGORIES)

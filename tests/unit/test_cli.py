@@ -175,7 +175,7 @@ def test_export_of_an_outdated_database_says_what_to_do(sqlite_url: str) -> None
 
 def test_unreachable_database_is_reported_without_a_password() -> None:
     url = "postgresql://postgres:hunter2@127.0.0.1:1/nowhere"
-    for args in (["export"], ["db", "upgrade"]):
+    for args in (["export"], ["db", "upgrade"], ["rebuild"]):
         result = consult(*args, url=url)
         assert_clean_failure(result, "cannot reach the database at postgresql://postgres:***@")
         assert "hunter2" not in result.stderr
