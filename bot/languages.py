@@ -42,6 +42,15 @@ FOREIGN_WORDS = frozenset(
     xin chào tôi không nói được tiếng
     kamusta hindi ako marunong mag salamat
     habari sizungumzi kiingereza asante
+    entiendo nada solo sólo español hablar bien usted estoy hay señor señora
+    comprends pas anglais parler je vous c'est oui merci beaucoup
+    entendo só você falar português sim
+    przepraszam dobrze nic mówię tylko polski
+    înțeleg doar vă rog da
+    anlamıyorum sadece konuşuyorum lütfen evet hayır
+    capisco parlare grazie
+    verstehe nur bitte ja
+    waan fahmin kaliya
     """.split()
 )
 # Common English words: a message with more of these than foreign words is English.
