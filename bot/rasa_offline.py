@@ -8,7 +8,8 @@ in this project runs through this module: `python -m bot.rasa_offline train ...`
 See docs/decisions/0006-rasa-never-phones-home.md.
 
 It is also where the Rasa server learns what to do when the action server cannot answer
-(bot.action_faults, docs/decisions/0007-when-the-action-server-cannot-answer.md).
+(bot.action_faults, docs/decisions/0007-when-the-action-server-cannot-answer.md), and to keep
+residents' words out of its logs (bot.log_privacy).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ def main() -> None:
     import rasa.telemetry
 
     rasa.telemetry.initialize_error_reporting = lambda: None  # type: ignore[assignment]
-    from bot import action_faults
+    from bot import action_faults, log_privacy
 
     action_faults.install()
+    log_privacy.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"
