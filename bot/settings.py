@@ -32,6 +32,11 @@ class Settings:
     # The consultation window, inclusive. None means open at that end.
     consultation_opens: date | None
     consultation_closes: date | None
+    # Twilio (SMS and WhatsApp, bot/channels/twilio.py): the auth token that signs every
+    # webhook request (empty: every request is refused), and the webhook's public URL when a
+    # proxy changes the URL the request arrives at (empty: the URL it arrived at).
+    twilio_auth_token: str = ""
+    twilio_webhook_url: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -40,6 +45,8 @@ class Settings:
             sender_id_secret=os.environ.get("SENDER_ID_SECRET", DEVELOPMENT_SECRET),
             consultation_opens=_date("CONSULTATION_OPENS"),
             consultation_closes=_date("CONSULTATION_CLOSES"),
+            twilio_auth_token=os.environ.get("TWILIO_AUTH_TOKEN", "").strip(),
+            twilio_webhook_url=os.environ.get("TWILIO_WEBHOOK_URL", "").strip(),
         )
 
     def is_open_on(self, day: date) -> bool:

@@ -130,3 +130,53 @@ class SafeguardingFlag(Base):
 
     def __repr__(self) -> str:
         return f"<SafeguardingFlag {self.id} {self.category}>"
+
+
+# --- Text messages (SMS and WhatsApp, bot/channels/twilio.py) ------------------------------
+
+
+class OptOut(Base):
+    """A phone conversation whose resident texted STOP: the assistant sends it nothing more
+    until they text START. Kept by keyed hash only, and for as long as the opt-out stands."""
+
+    __tablename__ = "opt_outs"
+
+    id = Column(Integer, primary_key=True)
+    sender_key = Column(String(64), nullable=False, unique=True)  # bot.pseudonyms.sender_key
+    opted_out_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<OptOut {self.id}>"
+
+
+class OfferedOptions(Base):
+    """The numbered options a text conversation was last offered, so that a reply of "2"
+    picks the second. SMS has no buttons, and each message is a separate webhook request."""
+
+    __tablename__ = "offered_options"
+
+    id = Column(Integer, primary_key=True)
+    sender_key = Column(String(64), nullable=False, unique=True)  # bot.pseudonyms.sender_key
+    # A JSON list of the buttons' payloads, in the order they were numbered.
+    payloads = Column(Text, nullable=False)
+    offered_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<OfferedOptions {self.id}>"
+
+
+class ReceivedMessage(Base):
+    """A text message already taken in, so that a webhook delivered twice is answered once.
+
+    The provider's message id is kept as a keyed hash: with it, anyone with access to the
+    Twilio account could look up the message, phone number included.
+    """
+
+    __tablename__ = "received_messages"
+
+    id = Column(Integer, primary_key=True)
+    message_key = Column(String(64), nullable=False, unique=True)  # sender_key(MessageSid)
+    received_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ReceivedMessage {self.id}>"

@@ -1,8 +1,14 @@
 """Retention: delete conversations whose last activity is older than the retention period.
 
 A conversation goes as a whole: its transcript (Rasa's `events` rows), its respondent row
-with every answer, and its safeguarding flags. Our tables hold only a keyed hash of the
-sender id, so the transcript's sender ids are hashed to find the matching rows.
+with every answer, its safeguarding flags and the text options it was last offered. Our
+tables hold only a keyed hash of the sender id, so the transcript's sender ids are hashed to
+find the matching rows.
+
+Two text-message tables follow their own rules (docs/privacy.md): opt-outs stay until the
+resident texts START, because deleting one would mean messaging someone who asked us not to;
+received-message ids are needed only to spot a webhook delivered twice, so they go after
+RECEIVED_MESSAGE_DAYS.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.db.models import Answer, Respondent, SafeguardingFlag
+from bot.db.models import Answer, OfferedOptions, ReceivedMessage, Respondent, SafeguardingFlag
 from bot.pseudonyms import sender_key
 
 DEFAULT_RETENTION_DAYS = 730  # two years, as the privacy notice tells residents
+RECEIVED_MESSAGE_DAYS = 2  # Twilio repeats a webhook within minutes, if at all
 _EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
 _CHUNK = 500  # keeps IN (...) lists within every database's parameter limit
 
@@ -70,4 +77,18 @@ def purge(connection: Connection, older_than_days: int) -> Purged:
             )
         )
     ).rowcount
+    connection.execute(
+        sa.delete(OfferedOptions).where(
+            sa.or_(
+                OfferedOptions.sender_key.in_(stale_keys) if stale_keys else sa.false(),
+                OfferedOptions.offered_at < cutoff,
+            )
+        )
+    )
+    received_cutoff = max(
+        cutoff, datetime.now(timezone.utc) - timedelta(days=RECEIVED_MESSAGE_DAYS)
+    )
+    connection.execute(
+        sa.delete(ReceivedMessage).where(ReceivedMessage.received_at < received_cutoff)
+    )
     return Purged(len(stale_senders), len(respondent_ids), flags)
