@@ -21,7 +21,11 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED := false
 export SENTRY_DSN :=
 
-.PHONY: help install run shell train validate lint test test-unit test-e2e nlu-report clean
+# The website chat widget: JavaScript in web/, bundled by esbuild into bot/web/static/.
+WIDGET := bot/web/static/widget.js
+WIDGET_SOURCES := $(wildcard web/src/*) web/package.json web/package-lock.json
+
+.PHONY: help install run shell train validate lint test test-unit test-e2e nlu-report clean widget test-widget screenshot
 
 help: ## List the commands
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,10 +39,22 @@ $(BIN)/.installed: pyproject.toml requirements/constraints.txt
 
 install: $(BIN)/.installed ## Create .venv and install the pinned dependencies
 
+# npm ci (exactly the versions in package-lock.json) only when the lock file changes. The
+# stamp lives in node_modules, so deleting node_modules installs again.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# The bundle is its own stamp: rebuilt only when a source or the lock file changed.
+$(WIDGET): web/node_modules/.installed $(WIDGET_SOURCES)
+	cd web && npm run --silent build
+
+widget: $(WIDGET) ## Build the website chat widget, only if web/ changed
+
 train: install ## Train the model, only if its training data or config changed
 	$(BIN)/python -m bot.training
 
-run: install ## Start the assistant on localhost (action server and Rasa, SQLite by default)
+run: install widget ## Start the assistant on localhost (action server, Rasa, website; SQLite by default)
 	$(BIN)/python -m bot.serve
 
 shell: install ## Chat with the running assistant in this terminal (start `make run` first)
@@ -55,13 +71,19 @@ lint: install ## Lint and format check (ruff) and type check (mypy)
 test-unit: install ## Unit tests: answers, actions, NLU component, database, CLI
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
-test-e2e: install train ## Conversation tests and end-to-end tests against the real servers
+test-widget: widget ## The widget's JavaScript unit tests (node --test)
+	cd web && npm test --silent
+
+test-e2e: install train widget ## Conversation tests and end-to-end tests against the real servers (and a browser)
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
-test: validate lint test-unit test-e2e ## Run every check
+test: validate lint test-unit test-widget test-e2e ## Run every check
+
+screenshot: install train widget ## Save docs/widget.png (the widget in a conversation) from its browser test
+	SAVE_WIDGET_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/e2e/test_widget.py -k reloads
 
 nlu-report: install train ## Measure intent and entity F1 on the held-out set in tests/nlu/
 	$(BIN)/python -m bot.nlu_report
 
-clean: ## Remove the virtual environment, models and local database
-	rm -rf $(VENV) models results var
+clean: ## Remove the virtual environment, models, local database and built widget
+	rm -rf $(VENV) models results var web/node_modules $(WIDGET) $(WIDGET).map

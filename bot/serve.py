@@ -1,4 +1,4 @@
-"""`make run`: migrate the database, train if needed, start both servers, wait for Ctrl-C."""
+"""`make run`: migrate the database, train if needed, start the servers, wait for Ctrl-C."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.training import ensure_model
 HOW_TO_TALK = """
 The assistant is running.
 
+  Chat on the website:     http://localhost:{web_port}/
   Chat in this terminal:   make shell      (in another terminal)
   Talk over HTTP:          curl -s -XPOST http://localhost:{rasa_port}/webhooks/rest/webhook \\
                              -H 'Content-Type: application/json' \\
@@ -33,8 +34,9 @@ def main() -> int:
         settings.database_url,
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
         actions_port=int(os.environ.get("ACTIONS_PORT", "5055")),
+        web_port=int(os.environ.get("WEB_PORT", "8080")),
     )
-    print(HOW_TO_TALK.format(rasa_port=stack.rasa_port), flush=True)
+    print(HOW_TO_TALK.format(rasa_port=stack.rasa_port, web_port=stack.web_port), flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while all(process.poll() is None for process in stack.processes):

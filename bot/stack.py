@@ -1,4 +1,5 @@
-"""Start and stop the assistant's processes: the action server and the Rasa server.
+"""Start and stop the assistant's processes: the action server, the Rasa server and the
+website (the demo page with the chat widget).
 
 Used by `make run` (bot.serve) and by the end-to-end tests, so both run the stack the
 same way.
@@ -58,6 +59,7 @@ class Stack:
     log_path: Path | None = None
     model: Path | None = None
     log: IO | None = None
+    web_port: int | None = None
 
     @property
     def rasa_url(self) -> str:
@@ -66,6 +68,10 @@ class Stack:
     @property
     def rest_webhook(self) -> str:
         return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
 
     @property
     def action_server(self) -> subprocess.Popen:
@@ -159,22 +165,41 @@ def start_rasa_server(
     return _start(command, f"http://127.0.0.1:{port}/", 300, "Rasa server", env, log)
 
 
+def start_web_server(env: dict[str, str], log: IO | None = None) -> subprocess.Popen:
+    """The website (bot.web), on WEB_PORT from `env`."""
+    command = [sys.executable, "-m", "bot.web"]
+    return _start(command, f"http://127.0.0.1:{env['WEB_PORT']}/", 60, "website", env, log)
+
+
 def start_stack(
     model: Path,
     database_url: str,
     rasa_port: int | None = None,
     actions_port: int | None = None,
     log: IO | None = None,
+    web_port: int | None = None,
     **extra_env: str,
 ) -> Stack:
-    """Start the action server, then the Rasa server; return when both answer."""
+    """Start the action server, the Rasa server, then the website; return when all answer."""
     actions_port = actions_port or free_port()
     rasa_port = rasa_port or free_port()
-    env = stack_environment(database_url, actions_port, **extra_env)
-    stack = Stack(rasa_port=rasa_port, actions_port=actions_port, env=env, model=model, log=log)
+    web_port = web_port or free_port()
+    # The website tells the widget where Rasa is (RASA_PORT); the Rasa server lets the
+    # website's pages connect (WEB_PORT): see bot.web.settings.
+    ports = {"RASA_PORT": str(rasa_port), "WEB_PORT": str(web_port)}
+    env = stack_environment(database_url, actions_port, **{**ports, **extra_env})
+    stack = Stack(
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+        env=env,
+        model=model,
+        log=log,
+        web_port=web_port,
+    )
     try:
         stack.processes.append(start_action_server(actions_port, env, log))
         stack.processes.append(start_rasa_server(model, rasa_port, env, log))
+        stack.processes.append(start_web_server(env, log))
     except BaseException:
         stack.stop()
         raise

@@ -16,6 +16,7 @@ import pytest
 
 from bot.stack import BIN, Stack, start_stack
 from bot.training import ensure_model
+from tests.e2e.texter import TWILIO_AUTH_TOKEN
 
 HISTORICAL_WINDOW = Path(__file__).resolve().parents[2] / "deploy" / "historical-window.env"
 
@@ -41,6 +42,7 @@ def migrate(database_url: str) -> None:
 
 def _stack(model: Path, database_url: str, log_path: Path, **env: str) -> Iterator[Stack]:
     migrate(database_url)
+    env = {"TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN, "TWILIO_WEBHOOK_URL": "", **env}
     with open(log_path, "w") as log:
         stack = start_stack(model, database_url, log=log, **env)
         stack.log_path = log_path

@@ -1,0 +1,132 @@
+"""The website widget's channel: Rasa's socket.io channel with the REST channel's checks.
+
+The widget (web/src/) opens a socket.io connection, asks for a session ("session_request",
+answered by "session_confirm"), sends each message as "user_uttered" and gets each reply as
+"bot_uttered". With `session_persistence: true` (credentials.yml) the conversation is keyed
+by the session id, which the widget keeps in localStorage, so a page reload carries on the
+same conversation.
+
+Rasa 3.6's SocketIOInput is changed here in four ways:
+
+- Origins. Rasa switches python-socketio's CORS handling off (`cors_allowed_origins=[]`), so
+  any website could open a socket (browsers do not apply CORS to WebSockets). Here only the
+  origins in WIDGET_ALLOWED_ORIGINS (bot.web.settings) may connect: python-socketio answers
+  400 to any other Origin, on every transport, and sends CORS headers to the allowed ones.
+- Sessions. Rasa calls python-socketio's `enter_room` without awaiting it (it became a
+  coroutine in python-socketio 5), so with session persistence the socket never joins its
+  session's room and no reply reaches the widget. Here it is awaited. The sender id is the
+  session this socket asked for, kept on the server, not whatever each message claims; and
+  a session id sent back by a browser must look like one we issued (32 hex digits), so a
+  web page cannot take over a conversation held on another channel (keyed by a phone
+  number, say).
+- Messages. Each message is tidied and checked like the REST channel's
+  (bot.channels.message_text): empty and over-long messages get the channel's own reply.
+  Metadata sent by the browser is ignored, as on the REST channel.
+- Faults. If handling a message fails, the resident is told "sorry, send it again" and the
+  log names the kind of fault only, never the message or the session id.
+
+JWT authentication (`jwt_key` in credentials.yml) is not carried over: the widget is public.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.channels.message_text import SOMETHING_WENT_WRONG_REPLY, clean, reply_instead
+from bot.web.settings import WebSettings
+
+logger = logging.getLogger(__name__)
+
+# What uuid4().hex gives: the only session ids this channel issues.
+SESSION_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def session_id_for(request: Any, persistent: bool) -> str:
+    """The session a "session_request" continues: the one the browser kept, if it is one we
+    could have issued (and sessions persist), else a new one."""
+    if persistent and isinstance(request, dict):
+        kept = request.get("session_id")
+        if isinstance(kept, str) and SESSION_ID.fullmatch(kept):
+            return kept
+    return uuid.uuid4().hex
+
+
+def message_text(data: Any) -> str | None:
+    """The text of a "user_uttered" event, or None if it has none."""
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return data["message"]
+    return None
+
+
+class ConsultSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel for the website widget (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        if self.jwt_key:
+            raise ValueError("The website widget's channel does not support jwt_key.")
+        namespace = self.namespace
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=list(WebSettings.from_env().allowed_origins),
+        )
+        # Rasa's output channel for events from outside a conversation (get_output_channel).
+        self.sio = sio
+        webhook = SocketBlueprint(sio, self.socketio_path, "consult_socketio_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            session_id = session_id_for(data, self.session_persistence)
+            await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
+            # Replies are sent to the session's room, so every tab of this conversation gets them.
+            await sio.enter_room(sid, session_id, namespace=namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def user_message(sid: str, data: Any) -> None:
+            session = await sio.get_session(sid, namespace=namespace)
+            sender_id, text = session.get("session_id"), message_text(data)
+            if sender_id is None or text is None:
+                logger.warning("Ignored a socket.io message without a session or text.")
+                return
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            await self.handle(on_new_message, output, sender_id, text)
+
+        return webhook
+
+    async def handle(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        output: SocketIOOutput,
+        sender_id: str,
+        message: str,
+    ) -> None:
+        """Pass one message to the assistant, or answer it here if it cannot be read."""
+        text = clean(message)
+        instead = reply_instead(text)
+        if instead is not None:
+            await output.send_text_message(sender_id, instead)
+            return
+        try:
+            await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name()))
+        except Exception as error:  # any fault: the resident must hear something honest
+            logger.error("Could not handle a message: %s", type(error).__name__)
+            await output.send_text_message(sender_id, SOMETHING_WENT_WRONG_REPLY)

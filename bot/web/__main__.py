@@ -1,0 +1,25 @@
+"""`python -m bot.web`: serve the website on WEB_HOST:WEB_PORT (see bot.web.settings)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web.app import create_app
+from bot.web.settings import WebSettings
+
+
+def main() -> None:
+    settings = WebSettings.from_env()
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        # No access log: request lines carry residents' IP addresses, which we do not keep.
+        access_log=None,
+        # `make run` says where everything is; aiohttp's own banner would only confuse it.
+        print=None,
+    )
+
+
+if __name__ == "__main__":
+    main()

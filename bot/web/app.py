@@ -1,0 +1,19 @@
+"""The website: `create_app(settings)` builds the aiohttp application."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web.middleware import error_pages, security_headers
+from bot.web.rendering import SETTINGS, TEMPLATES, template_environment
+from bot.web.routes import setup_routes
+from bot.web.settings import WebSettings
+
+
+def create_app(settings: WebSettings) -> web.Application:
+    # The first middleware is the outermost: security_headers also covers error_pages' pages.
+    app = web.Application(middlewares=[security_headers, error_pages])
+    app[SETTINGS] = settings
+    app[TEMPLATES] = template_environment()
+    setup_routes(app)
+    return app

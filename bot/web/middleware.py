@@ -1,0 +1,64 @@
+"""Every response's security headers, and plain pages for "not found" and faults."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bot.web.rendering import SETTINGS, render
+
+logger = logging.getLogger(__name__)
+
+
+def content_security_policy(widget_server_url: str) -> str:
+    """Only this site's own files, and the widget's connection to the Rasa server.
+
+    Nothing comes from elsewhere (no CDN, no web fonts), so the page works with no internet,
+    and injected markup could neither run script nor send data anywhere else.
+    """
+    server = urlsplit(widget_server_url)
+    sockets = "wss" if server.scheme == "https" else "ws"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"connect-src 'self' {server.scheme}://{server.netloc} {sockets}://{server.netloc}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    headers = {
+        "Content-Security-Policy": content_security_policy(request.app[SETTINGS].widget_server_url),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        # Revalidate every time, so a rebuilt widget.js reaches residents at once.
+        "Cache-Control": "no-cache",
+    }
+    try:
+        response = await handler(request)
+    except web.HTTPException as answer:  # a redirect or error answered by raising
+        answer.headers.update(headers)
+        raise
+    response.headers.update(headers)
+    return response
+
+
+@web.middleware
+async def error_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        return render(request, "error.html", status=404, heading="Page not found")
+    except web.HTTPException:
+        raise
+    except Exception as error:  # a fault of ours: say so plainly, log only its kind
+        logger.error("Could not show a page: %s", type(error).__name__)
+        return render(request, "error.html", status=500, heading="Sorry, something went wrong")
