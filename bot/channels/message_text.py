@@ -6,13 +6,21 @@ hide words from the safeguarding rules or break the terminal of someone reading 
 export. Text is normalised to NFC so the same words always look the same to the NLU.
 
 A message too long to read, or with no visible text left, gets a clear reply from the
-channel itself and never reaches the dialogue: the conversation stays where it was.
+channel itself and never reaches the dialogue: the conversation stays where it was
+(`pass_to_assistant`, shared by the REST and website channels).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+logger = logging.getLogger(__name__)
 
 # Longer than any comment we expect (about 800 words), and short enough for the NLU to read
 # quickly. Longer views can still be sent by post.
@@ -47,3 +55,28 @@ def reply_instead(text: str) -> str | None:
     if len(text) > MAX_MESSAGE_CHARS:
         return TOO_LONG_REPLY.format(limit=MAX_MESSAGE_CHARS, length=len(text))
     return None
+
+
+async def pass_to_assistant(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    output: OutputChannel,
+    sender_id: str,
+    message: str,
+    input_channel: str,
+) -> None:
+    """Tidy a message and pass it to the assistant, whose replies go to `output`.
+
+    The channel answers itself when the message cannot be read, and when handling fails (a
+    database fault, say), so the resident always hears something honest. Only the kind of
+    fault is logged, never the message.
+    """
+    text = clean(message)
+    instead = reply_instead(text)
+    if instead is not None:
+        await output.send_text_message(sender_id, instead)
+        return
+    try:
+        await on_new_message(UserMessage(text, output, sender_id, input_channel=input_channel))
+    except Exception as error:  # any fault: the resident must hear something honest
+        logger.error("Could not handle a message: %s", type(error).__name__)
+        await output.send_text_message(sender_id, SOMETHING_WENT_WRONG_REPLY)

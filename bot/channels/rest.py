@@ -27,7 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.message_text import SOMETHING_WENT_WRONG_REPLY, clean, reply_instead
+from bot.channels.message_text import pass_to_assistant
 
 logger = logging.getLogger(__name__)
 
@@ -98,14 +98,6 @@ class ConsultRestInput(RestInput):
         message: str,
     ) -> list[dict[str, Any]]:
         """The assistant's replies to one message, as Rasa's REST channel gives them."""
-        text = clean(message)
-        instead = reply_instead(text)
-        if instead is not None:
-            return [{"recipient_id": sender, "text": instead}]
         collector = CollectingOutputChannel()
-        try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
-        except Exception as error:  # any fault: the resident must hear something honest
-            logger.error("Could not handle a message: %s", type(error).__name__)
-            collector.messages.append({"recipient_id": sender, "text": SOMETHING_WENT_WRONG_REPLY})
+        await pass_to_assistant(on_new_message, collector, sender, message, self.name())
         return collector.messages

@@ -43,7 +43,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.message_text import SOMETHING_WENT_WRONG_REPLY, clean, reply_instead
+from bot.channels.message_text import pass_to_assistant
 from bot.web.settings import WebSettings
 
 logger = logging.getLogger(__name__)
@@ -120,13 +120,4 @@ class ConsultSocketIOInput(SocketIOInput):
         message: str,
     ) -> None:
         """Pass one message to the assistant, or answer it here if it cannot be read."""
-        text = clean(message)
-        instead = reply_instead(text)
-        if instead is not None:
-            await output.send_text_message(sender_id, instead)
-            return
-        try:
-            await on_new_message(UserMessage(text, output, sender_id, input_channel=self.name()))
-        except Exception as error:  # any fault: the resident must hear something honest
-            logger.error("Could not handle a message: %s", type(error).__name__)
-            await output.send_text_message(sender_id, SOMETHING_WENT_WRONG_REPLY)
+        await pass_to_assistant(on_new_message, output, sender_id, message, self.name())

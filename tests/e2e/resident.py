@@ -52,3 +52,16 @@ class Resident:
         """The reference code from the receipt in the latest replies, if there is one."""
         found = REFERENCE.search(self.text)
         return found.group(1) if found else None
+
+
+KNIFE_CRIME_AGREEMENT = "How far do you agree with the plan's approach to knife crime?"
+
+
+def at_knife_crime_agreement(webhook: str) -> Resident:
+    """A new resident who has agreed to take part and been asked the knife crime question."""
+    resident = Resident(webhook)
+    resident.say("hi")
+    resident.click("Yes")
+    resident.say("knife crime")
+    assert resident.texts[-1] == KNIFE_CRIME_AGREEMENT, resident.texts
+    return resident

@@ -17,11 +17,11 @@ import pytest
 
 from bot.channels.message_text import SOMETHING_WENT_WRONG_REPLY
 from bot.stack import BIN, Stack
+from tests.e2e import resident as resident_helpers
 from tests.e2e.conftest import _stack
 from tests.e2e.exported import stored_answers
 from tests.e2e.resident import Resident
 
-AGREEMENT_QUESTION = "How far do you agree with the plan's approach to knife crime?"
 COMMENT_QUESTION = "Why do you say that?"
 # Nothing listens on port 9: a real connection failure.
 UNREACHABLE_DATABASE = "postgresql://nobody@127.0.0.1:9/none"
@@ -36,12 +36,7 @@ def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sta
 
 
 def at_knife_crime_agreement(stack: Stack) -> Resident:
-    resident = Resident(stack.rest_webhook)
-    resident.say("hi")
-    resident.click("Yes")
-    resident.say("knife crime")
-    assert resident.texts[-1] == AGREEMENT_QUESTION
-    return resident
+    return resident_helpers.at_knife_crime_agreement(stack.rest_webhook)
 
 
 def answers(stack: Stack, resident: Resident) -> dict[str, tuple[str, str | None]]:

@@ -9,21 +9,16 @@ import requests
 from bot.channels.message_text import EMPTY_REPLY, MAX_MESSAGE_CHARS
 from bot.db.queries import validate_answer
 from bot.stack import Stack
+from tests.e2e import resident as resident_helpers
 from tests.e2e.exported import stored_answers
-from tests.e2e.resident import Resident
+from tests.e2e.resident import KNIFE_CRIME_AGREEMENT, Resident
 
-AGREEMENT_QUESTION = "How far do you agree with the plan's approach to knife crime?"
 COMMENT_QUESTION = "Why do you say that?"
 POSTAL_ADDRESS = "The Queen's Walk, London SE1 2AA"
 
 
 def at_knife_crime_agreement(stack: Stack) -> Resident:
-    resident = Resident(stack.rest_webhook)
-    resident.say("hi")
-    resident.click("Yes")
-    resident.say("knife crime")
-    assert resident.texts[-1] == AGREEMENT_QUESTION
-    return resident
+    return resident_helpers.at_knife_crime_agreement(stack.rest_webhook)
 
 
 def at_knife_crime_comment(stack: Stack) -> Resident:
@@ -137,7 +132,7 @@ def test_another_language_gets_english_only_and_the_postal_address(
     resident.say(message)
     assert "only chat in English" in resident.text
     assert POSTAL_ADDRESS in resident.text
-    assert resident.texts[-1] == AGREEMENT_QUESTION  # and the question is still open
+    assert resident.texts[-1] == KNIFE_CRIME_AGREEMENT  # and the question is still open
     assert stored_answers(sqlite_stack.env["DATABASE_URL"], resident.sender) == {}
 
 
