@@ -79,8 +79,9 @@ test-e2e: install train widget ## Conversation tests and end-to-end tests agains
 
 test: validate lint test-unit test-widget test-e2e ## Run every check
 
-screenshot: install train widget ## Save docs/widget.png (the widget in a conversation) from its browser test
+screenshot: install train widget ## Save the README's screenshots (docs/*.png) from the browser tests
 	SAVE_WIDGET_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/e2e/test_widget.py -k reloads
+	SAVE_STAFF_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e/test_staff_console.py -k reviewer
 
 nlu-report: install train ## Measure intent and entity F1 on the held-out set in tests/nlu/
 	$(BIN)/python -m bot.nlu_report

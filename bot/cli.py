@@ -5,6 +5,7 @@
     consult codebook [--format text|csv|json]
     consult purge [--older-than DAYS]
     consult rebuild
+    consult staff add-user NAME --role reviewer|admin
 
 Errors a user can fix (an unreachable or unmigrated database, a bad DATABASE_URL) end with a
 one-line message on stderr and exit status 1, never a traceback.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import io
 import json
 import os
@@ -136,12 +136,10 @@ async def _export_rows(url: str) -> list[dict[str, str]]:
 
 
 def _write_export(rows: Iterable[dict[str, str]], out: IO[str]) -> None:
-    from bot.db.queries import EXPORT_COLUMNS
+    # The staff console's CSV download uses the same writer, so the two never differ.
+    from bot.staff.exports import write_answers_csv
 
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, quoting=csv.QUOTE_MINIMAL)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: defuse_formula(value) for key, value in row.items()})
+    write_answers_csv(rows, out)
 
 
 def _write_file_privately(path: Path, write: Any) -> None:
@@ -197,7 +195,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 # --- codebook -----------------------------------------------------------------------------
 
 
-def _codebook_entries() -> list[dict[str, Any]]:
+def codebook_entries() -> list[dict[str, Any]]:
+    """Every question with its wording and allowed values (also the staff exports' codebook)."""
     entries = []
     for q in QUESTIONS:
         entry: dict[str, Any] = {
@@ -217,28 +216,15 @@ def _codebook_entries() -> list[dict[str, Any]]:
 
 
 def cmd_codebook(args: argparse.Namespace) -> int:
-    entries = _codebook_entries()
+    entries = codebook_entries()
     out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
     if args.format == "json":
         json.dump({"note": WORDING_NOTE, "questions": entries}, out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif args.format == "csv":
-        writer = csv.writer(out)
-        writer.writerow(["question", "slot", "part", "kind", "wording", "value", "label", "note"])
-        for e in entries:
-            for v in e["values"]:
-                writer.writerow(
-                    [
-                        e["id"],
-                        e["slot"],
-                        e["part"],
-                        e["kind"],
-                        e["wording"],
-                        v["value"],
-                        v["label"],
-                        WORDING_NOTE,
-                    ]
-                )
+        from bot.staff.exports import write_codebook_csv
+
+        write_codebook_csv(out)
     else:
         out.write(f"Codebook: {len(entries)} questions. {WORDING_NOTE}\n")
         for e in entries:
@@ -319,6 +305,48 @@ async def _rebuild(url: str, domain_path: Path) -> Any:
         await engine.dispose()
 
 
+def _read_password() -> str:
+    """Prompted twice at a terminal (not echoed); else the first line of stdin (scripts)."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password (12 characters or more): ")
+    if getpass.getpass("The same password again: ") != password:
+        raise CommandError("the two passwords are not the same")
+    return password
+
+
+def cmd_staff_add_user(args: argparse.Namespace) -> int:
+    url = _database_url()
+    password = _read_password()
+    try:
+        asyncio.run(_add_staff_user(url, args.name, args.role, password))
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    print(f"Added {args.role} {args.name!r}. Sign in at http://localhost:8080/staff (WEB_PORT).")
+    return 0
+
+
+async def _add_staff_user(url: str, name: str, role: str, password: str) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import sessionmaker
+
+    from bot.db.engine import make_engine
+    from bot.staff.auth import add_user
+
+    engine = make_engine(url)
+    try:
+        factory = sessionmaker(engine, class_=AsyncSession, future=True)
+        async with factory() as session, session.begin():
+            await add_user(session, name, role, password)
+    except (SQLAlchemyError, OSError) as error:
+        raise _unreachable(url, error) from None
+    finally:
+        await engine.dispose()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bot.db.retention import DEFAULT_RETENTION_DAYS
 
@@ -360,6 +388,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="save every answer held in the transcripts (after a database fault; safe to rerun)",
     )
     rebuild.set_defaults(handler=cmd_rebuild)
+
+    staff = commands.add_parser("staff", help="staff console accounts")
+    staff_commands = staff.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
+    add_user = staff_commands.add_parser(
+        "add-user",
+        help="create a staff console account (password prompted, or the first line of stdin)",
+    )
+    add_user.add_argument("name", help="the user name to sign in with")
+    add_user.add_argument("--role", choices=["reviewer", "admin"], required=True)
+    add_user.set_defaults(handler=cmd_staff_add_user)
     return parser
 
 

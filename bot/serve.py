@@ -20,6 +20,8 @@ The assistant is running.
                              -H 'Content-Type: application/json' \\
                              -d '{{"sender": "me", "message": "hello"}}'
   Export the answers:      .venv/bin/consult export --format csv
+  Staff console:           http://localhost:{web_port}/staff
+                           (account: .venv/bin/consult staff add-user NAME --role admin)
 
 Press Ctrl-C to stop.
 """

@@ -180,3 +180,97 @@ class ReceivedMessage(Base):
 
     def __repr__(self) -> str:
         return f"<ReceivedMessage {self.id}>"
+
+
+# --- Staff console (bot/staff/) ---------------------------------------------------------
+
+
+class StaffUser(Base):
+    """One member of MOPAC staff who may sign in to the staff console, with their role."""
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)  # argon2id, with its own salt
+    role = Column(String(16), nullable=False)  # "reviewer" or "admin"
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_signed_in_at = Column(UTCDateTime, nullable=True)
+    # Sessions started before this time are refused (sign-out ends every copy of a cookie).
+    sessions_valid_after = Column(UTCDateTime, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<StaffUser {self.id} {self.role}>"
+
+
+class SignInFailure(Base):
+    """One failed sign-in, counted per user name and per client address to slow guessing.
+
+    `key` is a keyed hash of "name:..." or "address:...", so the table holds no address.
+    Rows older than the throttling window are deleted as new attempts come in.
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(64), nullable=False, index=True)
+    failed_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SignInFailure {self.id}>"
+
+
+class AuditEntry(Base):
+    """One staff action that viewed or changed residents' data: who, what, which, when.
+
+    `target` is the conversation's reference code or short pseudonymous id, never a raw
+    sender id; `detail` never holds residents' words. Erasure blanks the target (see
+    bot.staff.erasure).
+    """
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    # The name, not a foreign key: the record outlives the account.
+    staff_name = Column(String(64), nullable=False)
+    action = Column(String(32), nullable=False)
+    target = Column(String(64), nullable=False, default="")
+    detail = Column(String(255), nullable=False, default="")
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry {self.id} {self.action}>"
+
+
+class ConversationReview(Base):
+    """Staff's review of one conversation (by sender key): its status and notes.
+
+    Notes may hold personal data, so they go with the conversation (erasure, purge)."""
+
+    __tablename__ = "conversation_reviews"
+
+    id = Column(Integer, primary_key=True)
+    sender_key = Column(String(64), nullable=False, unique=True)  # bot.pseudonyms.sender_key
+    status = Column(String(16), nullable=False, default="unreviewed")
+    notes = Column(Text, nullable=False, default="")
+    updated_by = Column(String(64), nullable=False, default="")
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ConversationReview {self.id} {self.status}>"
+
+
+class ConversationTag(Base):
+    """One tag staff put on one conversation (by sender key)."""
+
+    __tablename__ = "conversation_tags"
+    __table_args__ = (UniqueConstraint("sender_key", "tag"),)
+
+    id = Column(Integer, primary_key=True)
+    sender_key = Column(String(64), nullable=False, index=True)  # bot.pseudonyms.sender_key
+    tag = Column(String(40), nullable=False)
+    tagged_by = Column(String(64), nullable=False)
+    tagged_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ConversationTag {self.id} {self.tag!r}>"

@@ -22,7 +22,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Answer, OfferedOptions, Respondent, SafeguardingFlag, utcnow
+from bot.db.models import (
+    Answer,
+    ConversationReview,
+    ConversationTag,
+    OfferedOptions,
+    Respondent,
+    SafeguardingFlag,
+    utcnow,
+)
 from bot.pseudonyms import sender_key
 from bot.questions import BY_ID, GIVEN, MAX_PRIORITIES, PRIORITY_LABELS, QUESTIONS
 from bot.references import new_reference_code
@@ -206,14 +214,17 @@ async def flags_of(session: AsyncSession, sender_id: str) -> list[SafeguardingFl
 
 
 async def erase_respondent(session: AsyncSession, sender_id: str) -> bool:
-    """Remove a resident, all their answers, and the safeguarding flags and offered text
-    options of their conversation; False if there was no respondent to remove.
+    """Remove a resident, all their answers, and the safeguarding flags, offered text options
+    and staff's review and tags of their conversation; False if there was no respondent.
 
     A text conversation's opt-out stays (bot.db.text_messages): it is the resident's request
     not to be messaged, and an opted-out resident cannot ask for erasure by text anyway."""
     key = sender_key(sender_id)
     await session.execute(delete(SafeguardingFlag).where(SafeguardingFlag.sender_key == key))
     await session.execute(delete(OfferedOptions).where(OfferedOptions.sender_key == key))
+    # Staff's review notes and tags go too: notes may quote the resident.
+    await session.execute(delete(ConversationReview).where(ConversationReview.sender_key == key))
+    await session.execute(delete(ConversationTag).where(ConversationTag.sender_key == key))
     respondent = await get_respondent(session, sender_id)
     if respondent is None:
         return False

@@ -1,7 +1,8 @@
 """Retention: delete conversations whose last activity is older than the retention period.
 
 A conversation goes as a whole: its transcript (Rasa's `events` rows), its respondent row
-with every answer, its safeguarding flags and the text options it was last offered. Our
+with every answer, its safeguarding flags, the text options it was last offered, and staff's
+review (notes) and tags of it. Our
 tables hold only a keyed hash of the sender id, so the transcript's sender ids are hashed to
 find the matching rows.
 
@@ -19,7 +20,15 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.db.models import Answer, OfferedOptions, ReceivedMessage, Respondent, SafeguardingFlag
+from bot.db.models import (
+    Answer,
+    ConversationReview,
+    ConversationTag,
+    OfferedOptions,
+    ReceivedMessage,
+    Respondent,
+    SafeguardingFlag,
+)
 from bot.pseudonyms import sender_key
 
 DEFAULT_RETENTION_DAYS = 730  # two years, as the privacy notice tells residents
@@ -35,7 +44,7 @@ class Purged:
     flags: int
 
 
-def _chunks(items: list[str]) -> list[list[str]]:
+def _chunks(items: list) -> list[list]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
@@ -77,6 +86,17 @@ def purge(connection: Connection, older_than_days: int) -> Purged:
             )
         )
     ).rowcount
+    # Staff's reviews and tags of a conversation go with it (notes may quote the resident);
+    # those of conversations whose transcript is already gone, once past retention.
+    for model, when in ((ConversationReview, ConversationReview.updated_at),
+                        (ConversationTag, ConversationTag.tagged_at)):  # fmt: skip
+        doomed = [
+            row_id
+            for row_id, key, at in connection.execute(sa.select(model.id, model.sender_key, when))
+            if key in stale_keys or (at < cutoff and key not in active_keys)
+        ]
+        for chunk in _chunks(doomed):
+            connection.execute(sa.delete(model).where(model.id.in_(chunk)))
     connection.execute(
         sa.delete(OfferedOptions).where(
             sa.or_(

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import sys
+
 from aiohttp import web
 
+from bot.staff.settings import StaffSettings, UnsafeConfiguration
 from bot.web.app import create_app
 from bot.web.settings import WebSettings
 
 
 def main() -> None:
     settings = WebSettings.from_env()
+    try:
+        staff = StaffSettings.from_env()
+    except UnsafeConfiguration as error:
+        sys.exit(f"The website cannot start: {error}")
     web.run_app(
-        create_app(settings),
+        create_app(settings, staff),
         host=settings.host,
         port=settings.port,
         # No access log: request lines carry residents' IP addresses, which we do not keep.

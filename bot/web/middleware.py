@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -45,10 +46,16 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     try:
         response = await handler(request)
     except web.HTTPException as answer:  # a redirect or error answered by raising
-        answer.headers.update(headers)
+        _add(answer.headers, headers)
         raise
-    response.headers.update(headers)
+    _add(response.headers, headers)
     return response
+
+
+def _add(headers: MutableMapping[str, str], defaults: dict[str, str]) -> None:
+    # Only where missing: the staff console (bot/staff) sets a stricter policy of its own.
+    for name, value in defaults.items():
+        headers.setdefault(name, value)
 
 
 @web.middleware

@@ -1,0 +1,324 @@
+"""Conversations for staff: Rasa's `events` rows grouped by sender id, joined to our tables.
+
+Our tables know a conversation only by its sender key (an HMAC of the sender id), so the
+sender ids found in `events` are hashed here, in Python, to join them. Raw sender ids stay
+inside this module: what leaves it is the sender key and a label (the respondent's
+reference code, or the first 10 hex characters of the key).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from multidict import MultiMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Answer,
+    ConversationReview,
+    ConversationTag,
+    Respondent,
+    SafeguardingFlag,
+)
+from bot.pseudonyms import sender_key
+from bot.questions import BY_ID
+
+EVENTS = sa.table(
+    "events",
+    sa.column("id", sa.Integer),
+    sa.column("sender_id", sa.String),
+    sa.column("type_name", sa.String),
+    sa.column("timestamp", sa.Float),
+    sa.column("data", sa.Text),
+)
+STATUSES = {"unreviewed": "Not reviewed", "follow_up": "Needs follow-up", "reviewed": "Reviewed"}
+SHORT_ID_LENGTH = 10
+
+
+def short_id(key: str) -> str:
+    return key[:SHORT_ID_LENGTH]
+
+
+@dataclass
+class Conversation:
+    """One conversation as the list shows it (no raw sender id)."""
+
+    key: str
+    label: str
+    reference_code: str | None
+    channel: str
+    started: datetime
+    last_active: datetime
+    resident_messages: int
+    completed: bool
+    parts: set[str] = field(default_factory=set)
+    flags: list[str] = field(default_factory=list)
+    status: str = "unreviewed"
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the list is narrowed to; every field comes from the page's query string."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    channel: str = ""
+    completion: str = ""  # "completed", "partial" or ""
+    part: str = ""
+    flagged: str = ""  # "yes", "no" or ""
+    status: str = ""
+    tag: str = ""
+    search: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, query: MultiMapping[str]) -> Filters:
+        def day(name: str) -> date | None:
+            try:
+                return date.fromisoformat(query.get(name, "").strip())
+            except ValueError:
+                return None
+
+        def choice(name: str, allowed: Any) -> str:
+            value = query.get(name, "").strip()
+            return value if value in allowed else ""
+
+        try:
+            page = max(1, int(query.get("page", "1")))
+        except ValueError:
+            page = 1
+        return cls(
+            date_from=day("from"),
+            date_to=day("to"),
+            channel=query.get("channel", "").strip()[:32],
+            completion=choice("completion", {"completed", "partial"}),
+            part=query.get("part", "").strip()[:32],
+            flagged=choice("flagged", {"yes", "no"}),
+            status=choice("status", STATUSES),
+            tag=query.get("tag", "").strip()[:40],
+            search=query.get("q", "").strip()[:200],
+            page=page,
+        )
+
+    def query(self, **changes: Any) -> dict[str, str]:
+        """The query string for this filter (with `changes`), for links such as pages."""
+        values = {
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "channel": self.channel,
+            "completion": self.completion,
+            "part": self.part,
+            "flagged": self.flagged,
+            "status": self.status,
+            "tag": self.tag,
+            "q": self.search,
+            "page": str(self.page),
+        }
+        values.update({k: str(v) for k, v in changes.items()})
+        return {k: v for k, v in values.items() if v and not (k == "page" and v == "1")}
+
+    def describe(self) -> str:
+        """For the audit log: which filters were used (the search words are not kept)."""
+        used = [k for k, v in self.query().items() if k != "page"]
+        return "filters: " + (", ".join(sorted(used)) if used else "none")
+
+
+async def events_table_exists(session: AsyncSession) -> bool:
+    connection = await session.connection()
+    return bool(await connection.run_sync(lambda c: sa.inspect(c).has_table("events")))
+
+
+def _when(timestamp: float | None) -> datetime:
+    return datetime.fromtimestamp(timestamp or 0, tz=timezone.utc)
+
+
+async def all_conversations(session: AsyncSession) -> list[Conversation]:
+    """Every conversation in the transcripts, newest (last active) first."""
+    if not await events_table_exists(session):
+        return []
+    is_user = sa.case((EVENTS.c.type_name == "user", 1), else_=0)
+    summary = await session.execute(
+        sa.select(
+            EVENTS.c.sender_id,
+            sa.func.min(EVENTS.c.timestamp),
+            sa.func.max(EVENTS.c.timestamp),
+            sa.func.sum(is_user),
+        ).group_by(EVENTS.c.sender_id)
+    )
+    first_user = (
+        sa.select(sa.func.min(EVENTS.c.id))
+        .where(EVENTS.c.type_name == "user")
+        .group_by(EVENTS.c.sender_id)
+        .scalar_subquery()
+    )
+    channels: dict[str, str] = {}
+    for sender_id, data in await session.execute(
+        sa.select(EVENTS.c.sender_id, EVENTS.c.data).where(EVENTS.c.id.in_(first_user))
+    ):
+        try:
+            channels[sender_id] = str(json.loads(data).get("input_channel") or "")
+        except (TypeError, ValueError, AttributeError):
+            pass
+    respondents = {
+        r.sender_key: r for r in (await session.execute(sa.select(Respondent))).scalars()
+    }
+    parts: dict[int, set[str]] = {}
+    for respondent_id, question_id in await session.execute(
+        sa.select(Answer.respondent_id, Answer.question_id)
+    ):
+        question = BY_ID.get(question_id)
+        if question is not None:
+            parts.setdefault(respondent_id, set()).add(question.part)
+    flags: dict[str, list[str]] = {}
+    for key, category in await session.execute(
+        sa.select(SafeguardingFlag.sender_key, SafeguardingFlag.category).order_by(
+            SafeguardingFlag.id
+        )
+    ):
+        flags.setdefault(key, []).append(category)
+    statuses = dict(
+        (
+            await session.execute(
+                sa.select(ConversationReview.sender_key, ConversationReview.status)
+            )
+        ).all()
+    )
+    tags: dict[str, list[str]] = {}
+    for key, tag in await session.execute(
+        sa.select(ConversationTag.sender_key, ConversationTag.tag).order_by(ConversationTag.tag)
+    ):
+        tags.setdefault(key, []).append(tag)
+
+    conversations = []
+    for sender_id, first, last, user_messages in summary:
+        key = sender_key(sender_id)
+        respondent = respondents.get(key)
+        conversations.append(
+            Conversation(
+                key=key,
+                label=respondent.reference_code if respondent else short_id(key),
+                reference_code=respondent.reference_code if respondent else None,
+                channel=(respondent.channel if respondent else "") or channels.get(sender_id, ""),
+                started=_when(first),
+                last_active=_when(last),
+                resident_messages=int(user_messages or 0),
+                completed=bool(respondent and respondent.completed_at),
+                parts=parts.get(respondent.id, set()) if respondent else set(),
+                flags=flags.get(key, []),
+                status=statuses.get(key, "unreviewed"),
+                tags=tags.get(key, []),
+            )
+        )
+    conversations.sort(key=lambda c: c.last_active, reverse=True)
+    return conversations
+
+
+def _like_json(term: str) -> str:
+    """A LIKE pattern for `term` as it appears inside Rasa's JSON event data."""
+    encoded = json.dumps(term)[1:-1]
+    escaped = encoded.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
+async def keys_mentioning(session: AsyncSession, term: str) -> set[str]:
+    """Sender keys of conversations whose messages (either side) contain `term`."""
+    rows = await session.execute(
+        sa.select(EVENTS.c.sender_id)
+        .where(EVENTS.c.type_name.in_(["user", "bot"]))
+        .where(EVENTS.c.data.ilike(_like_json(term), escape="!"))
+        .distinct()
+    )
+    return {sender_key(sender_id) for (sender_id,) in rows}
+
+
+async def filtered(session: AsyncSession, filters: Filters) -> list[Conversation]:
+    conversations = await all_conversations(session)
+    matching = await keys_mentioning(session, filters.search) if filters.search else None
+
+    def keep(c: Conversation) -> bool:
+        if filters.date_from and c.started.date() < filters.date_from:
+            return False
+        if filters.date_to and c.started.date() > filters.date_to:
+            return False
+        if filters.channel and c.channel != filters.channel:
+            return False
+        if filters.completion == "completed" and not c.completed:
+            return False
+        if filters.completion == "partial" and c.completed:
+            return False
+        if filters.part and filters.part not in c.parts:
+            return False
+        if filters.flagged == "yes" and not c.flags:
+            return False
+        if filters.flagged == "no" and c.flags:
+            return False
+        if filters.status and c.status != filters.status:
+            return False
+        if filters.tag and filters.tag not in c.tags:
+            return False
+        return matching is None or c.key in matching
+
+    return [c for c in conversations if keep(c)]
+
+
+async def find(session: AsyncSession, key: str) -> tuple[str, Conversation] | None:
+    """The sender id and summary of the conversation with this sender key (None if gone)."""
+    if not await events_table_exists(session):
+        return None
+    senders = await session.execute(sa.select(EVENTS.c.sender_id).distinct())
+    sender_id = next((s for (s,) in senders if sender_key(s) == key), None)
+    if sender_id is None:
+        return None
+    summary = next((c for c in await all_conversations(session) if c.key == key), None)
+    return (sender_id, summary) if summary else None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message in a transcript."""
+
+    speaker: str  # "resident" or "assistant"
+    at: datetime
+    text: str
+
+
+async def transcript(session: AsyncSession, sender_id: str) -> list[Turn]:
+    """The conversation's messages, in order (what the resident typed or pressed, and what
+    the assistant said, with button titles)."""
+    turns = []
+    rows = await session.execute(
+        sa.select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
+        .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(["user", "bot"]))
+        .order_by(EVENTS.c.id)
+    )
+    offered: dict[str, str] = {}  # the last buttons' payloads and titles
+    for type_name, timestamp, data in rows:
+        try:
+            event = json.loads(data)
+        except (TypeError, ValueError):
+            continue
+        text = str(event.get("text") or "")
+        if type_name == "bot":
+            buttons = [
+                b for b in (event.get("data") or {}).get("buttons") or [] if isinstance(b, dict)
+            ]
+            if buttons:
+                offered = {str(b.get("payload", "")): str(b.get("title", "")) for b in buttons}
+                titles = " | ".join(offered.values())
+                text = (text + "\n" if text else "") + "Buttons: " + titles
+        elif text in offered:  # a pressed button sends its payload: show what it said
+            text = f"{offered[text]} (pressed a button)"
+        if text:
+            speaker = "resident" if type_name == "user" else "assistant"
+            turns.append(Turn(speaker, _when(timestamp), text))
+    return turns
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return start, start + timedelta(days=1)
