@@ -25,7 +25,7 @@ export SENTRY_DSN :=
 WIDGET := bot/web/static/widget.js
 WIDGET_SOURCES := $(wildcard web/src/*) web/package.json web/package-lock.json
 
-.PHONY: help install run shell train validate lint test test-unit test-e2e nlu-report clean widget test-widget screenshot
+.PHONY: help install run shell train validate lint test test-unit test-e2e nlu-report clean widget test-widget screenshot readability
 
 help: ## List the commands
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ test: validate lint test-unit test-widget test-e2e ## Run every check
 screenshot: install train widget ## Save the README's screenshots (docs/*.png) from the browser tests
 	SAVE_WIDGET_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/e2e/test_widget.py -k reloads
 	SAVE_STAFF_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e/test_staff_console.py -k reviewer
+
+readability: install ## Readability of every message (median and worst, standard and Easy Read)
+	$(BIN)/python -m bot.readability
 
 nlu-report: install train ## Measure intent and entity F1 on the held-out set in tests/nlu/
 	$(BIN)/python -m bot.nlu_report

@@ -2,6 +2,7 @@
 
 from actions.consent import ActionDeclineConsent, ActionGreet, ActionRecordConsent
 from actions.consultation_form import ValidateConsultationForm
+from actions.easy_read import ActionAfterWordingChange, ActionUseEasyRead, ActionUseStandardWords
 from actions.navigation import (
     ActionChangeAnswer,
     ActionGoBack,
@@ -21,6 +22,7 @@ from actions.privacy import (
 from actions.safeguarding import ActionSafeguarding
 
 __all__ = [
+    "ActionAfterWordingChange",
     "ActionAfterPart",
     "ActionChangeAnswer",
     "ActionChoosePart",
@@ -40,5 +42,7 @@ __all__ = [
     "ActionStartAgain",
     "ActionTellMeMore",
     "ActionUnexpectedAnswer",
+    "ActionUseEasyRead",
+    "ActionUseStandardWords",
     "ValidateConsultationForm",
 ]

@@ -46,6 +46,8 @@ COMMAND_INTENTS = frozenset(
         "tell_me_more",
         "finish",
         "insult",  # answered with a calm boundary, never stored
+        "easy_read",  # switches wording, then asks the same question again
+        "standard_words",
     }
 )
 # While a free-text answer is open, only these act as commands: "tell me more about youth

@@ -32,10 +32,16 @@ def ask_consent(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Even
     """Introduce the consultation and ask for consent (briefly, if already introduced)."""
     if tracker.get_slot("awaiting") == "consent":
         dispatcher.utter_message(response="utter_need_consent_first")
-    else:
-        dispatcher.utter_message(response="utter_intro")
-        dispatcher.utter_message(response="utter_how_it_works")
-        dispatcher.utter_message(response="utter_privacy_notice")
+        dispatcher.utter_message(response="utter_ask_consent")
+        return [SlotSet("awaiting", "consent"), SlotSet("next_step", "listen")]
+    return introduce(dispatcher)
+
+
+def introduce(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """The introduction, the privacy notice and the consent question."""
+    dispatcher.utter_message(response="utter_intro")
+    dispatcher.utter_message(response="utter_how_it_works")
+    dispatcher.utter_message(response="utter_privacy_notice")
     dispatcher.utter_message(response="utter_ask_consent")
     return [SlotSet("awaiting", "consent"), SlotSet("next_step", "listen")]
 

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import progress
+from actions.receipt import receipt_lines
 from actions.storage import (
     StorageUnavailable,
     answers_held_in,
@@ -17,7 +18,7 @@ from actions.storage import (
     save_answers,
 )
 from bot import content
-from bot.questions import ABOUT, BY_ID, PARTS, questions_for, value_label
+from bot.questions import ABOUT, PARTS, questions_for
 
 
 def _say(dispatcher: CollectingDispatcher, statements: Any) -> None:
@@ -25,17 +26,26 @@ def _say(dispatcher: CollectingDispatcher, statements: Any) -> None:
         dispatcher.utter_message(text=statement.text)
 
 
+def mode_of(slots: dict[str, Any]) -> str:
+    """Standard wording or Easy Read, as the resident chose (the `easy_read` slot)."""
+    return content.mode_for(slots.get("easy_read"))
+
+
 def start_part(
-    dispatcher: CollectingDispatcher, part: str, queue: list[str] | None = None
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    part: str,
+    queue: list[str] | None = None,
 ) -> list[EventType]:
     """Explain a part of the plan, then hand over to its questions."""
     if part == ABOUT:
         dispatcher.utter_message(response="utter_about_intro")
     else:
-        part_content = content.parts()[part]
+        mode = mode_of(tracker.slots)
+        part_content = content.parts(mode)[part]
         _say(dispatcher, part_content.explain)
         if part == "local":
-            _say(dispatcher, content.consultation().get("local_priorities_intro", ()))
+            _say(dispatcher, content.consultation(mode).get("local_priorities_intro", ()))
         if part_content.more:
             dispatcher.utter_message(response="utter_tell_me_more_hint")
     events: list[EventType] = [SlotSet("current_part", part), SlotSet("next_step", "form")]
@@ -49,7 +59,7 @@ def open_part(dispatcher: CollectingDispatcher, tracker: Tracker, part: str) -> 
     slots = tracker.slots
     queue = [p for p in slots.get("part_queue") or [] if p != part]
     events = clear_part(part) if progress.is_answered(part, slots) else []
-    return events + start_part(dispatcher, part, queue)
+    return events + start_part(dispatcher, tracker, part, queue)
 
 
 def clear_part(part: str) -> list[EventType]:
@@ -59,13 +69,15 @@ def clear_part(part: str) -> list[EventType]:
 
 def menu_buttons(slots: dict[str, Any]) -> list[dict[str, str]]:
     answered = set(progress.answered_parts(slots))
+    titles = content.parts(mode_of(slots))
     buttons = []
     for part in PARTS:
-        title = content.parts()[part].title
+        title = titles[part].title
         if part in answered:
             title += " (done)"
         buttons.append({"title": title, "payload": f'/choose_part{{"part": "{part}"}}'})
-    buttons.append({"title": "All of it", "payload": "/choose_all"})
+    every_part = "All of them" if mode_of(slots) == content.EASY_READ else "All of it"
+    buttons.append({"title": every_part, "payload": "/choose_all"})
     buttons.append({"title": "Finish", "payload": "/finish"})
     return buttons
 
@@ -90,7 +102,7 @@ def carry_on(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTy
     while queue:
         part = queue.pop(0)
         if not progress.is_answered(part, slots):
-            return start_part(dispatcher, part, queue)
+            return start_part(dispatcher, tracker, part, queue)
     return show_menu(dispatcher, tracker) + [SlotSet("part_queue", [])]
 
 
@@ -107,7 +119,7 @@ async def send_receipt(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
         dispatcher.utter_message(response="utter_could_not_save")
         return [SlotSet("next_step", "listen")]
     dispatcher.utter_message(response="utter_receipt_intro")
-    for line in receipt_lines(answers):
+    for line in receipt_lines(answers, mode_of(tracker.slots)):
         dispatcher.utter_message(text=line)
     dispatcher.utter_message(response="utter_reference_code")
     dispatcher.utter_message(response="utter_what_happens_next")
@@ -116,23 +128,3 @@ async def send_receipt(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
         SlotSet("current_part", None),
         SlotSet("unsaved_answers", []),
     ]
-
-
-def receipt_lines(answers: list[Any]) -> list[str]:
-    """One short message per part: its answers in plain words."""
-    by_part: dict[str, list[str]] = {}
-    for answer in answers:
-        question = BY_ID[answer.question_id]
-        if question.is_free_text and answer.free_text:
-            shown = f"you said \u201c{answer.free_text}\u201d"
-        elif question.kind == "priorities":
-            shown = ", ".join(value_label(question, v) for v in answer.value.split(";"))
-        else:
-            shown = value_label(question, answer.value)
-        by_part.setdefault(question.part, []).append(shown)
-    lines = []
-    for part in PARTS + (ABOUT,):
-        if part in by_part:
-            title = "About you" if part == ABOUT else content.parts()[part].title
-            lines.append(f"{title}: " + "; ".join(by_part[part]) + ".")
-    return lines or ["You did not answer any questions."]

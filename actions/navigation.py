@@ -122,7 +122,7 @@ class ActionChangeAnswer(ConsultationAction):
         if not wanted:
             buttons = [
                 {
-                    "title": content.parts()[p].title,
+                    "title": content.parts(flow.mode_of(slots))[p].title,
                     "payload": f'/change_answer{{"part": "{p}"}}',
                 }
                 for p in started

@@ -34,7 +34,7 @@ class ActionChoosePart(ConsultationAction):
                 dispatcher.utter_message(response="utter_pick_a_part_first")
                 return flow.show_menu(dispatcher, tracker)
             return flow.open_part(dispatcher, tracker, parts[0])
-        return flow.start_part(dispatcher, part, queue)
+        return flow.start_part(dispatcher, tracker, part, queue)
 
 
 class ActionAfterPart(ConsultationAction):
@@ -55,9 +55,9 @@ class ActionAfterPart(ConsultationAction):
         while queue:
             part = queue.pop(0)
             if not progress.is_answered(part, slots):
-                return flow.start_part(dispatcher, part, queue)
+                return flow.start_part(dispatcher, tracker, part, queue)
         if len(progress.answered_parts(slots)) == len(PARTS) and not progress.about_answered(slots):
-            return flow.start_part(dispatcher, ABOUT, [])
+            return flow.start_part(dispatcher, tracker, ABOUT, [])
         return flow.show_menu(dispatcher, tracker) + [SlotSet("part_queue", [])]
 
 
@@ -71,7 +71,7 @@ class ActionFinish(ConsultationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         if not progress.about_answered(tracker.slots):
-            return flow.start_part(dispatcher, ABOUT, [])
+            return flow.start_part(dispatcher, tracker, ABOUT, [])
         return await flow.send_receipt(dispatcher, tracker)
 
 
@@ -92,7 +92,7 @@ class ActionTellMeMore(ConsultationAction):
         if part not in PARTS:
             dispatcher.utter_message(response="utter_pick_a_part_first")
             return []
-        part_content = content.parts()[part]
+        part_content = content.parts(flow.mode_of(tracker.slots))[part]
         statements = part_content.more + part_content.what_happened_next
         if not statements:
             dispatcher.utter_message(response="utter_no_more_detail")

@@ -115,6 +115,16 @@ def read_message(form: RequestParameters) -> TextMessage:
     return TextMessage(address.strip(), body, message_sid.strip(), media_count)
 
 
+class TextMessageCollector(CollectingOutputChannel):
+    """Collects the replies to one text message. Named "twilio" so that Rasa picks the
+    responses' `channel: twilio` variations ("reply with a number" instead of "use the
+    buttons"); Rasa chooses variations by the output channel's name."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio"
+
+
 class ConsultTwilioInput(InputChannel):
     """SMS and WhatsApp through Twilio (see module docstring); registered in credentials.yml.
 
@@ -194,7 +204,7 @@ class ConsultTwilioInput(InputChannel):
         if instead is not None:
             return [instead]
         said = numbered_options.picked(text, offered) or text
-        collector = CollectingOutputChannel()
+        collector = TextMessageCollector()
         await on_new_message(UserMessage(said, collector, sender_id, input_channel=message.channel))
         texts, payloads = numbered_options.as_text(collector.messages)
         async with text_messages.sessions()() as session:

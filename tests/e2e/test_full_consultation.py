@@ -22,7 +22,7 @@ def test_a_resident_completes_the_whole_consultation(stack: Stack) -> None:
 
     resident.say("hello")
     assert "Mayor's Office for Policing and Crime" in resident.text
-    assert "anonymous" in resident.text
+    assert "We don't ask for your name" in resident.text
     resident.click("Yes")
     assert "Which part of the plan" in resident.text
 

@@ -20,7 +20,7 @@ from tests.e2e.exported import answers_of, export, transcript_length
 from tests.e2e.resident import REFERENCE
 from tests.e2e.texter import Texter, messages_in
 
-CONSENT_OPTIONS = ["Yes, I'm happy", "No"]
+CONSENT_OPTIONS = ["Yes, I'm happy", "No", "Use easy words"]
 
 
 def query(stack: Stack, sql: str, **params: str) -> list[tuple]:
@@ -149,7 +149,7 @@ def test_a_number_picks_the_option_and_the_payload_is_never_shown(
     texter.say("hello")
     assert texter.texts[-1].endswith(
         "Are you happy for us to keep your answers?\n\n"
-        "Reply with a number:\n1 for Yes, I'm happy\n2 for No"
+        "Reply with a number:\n1 for Yes, I'm happy\n2 for No\n3 for Use easy words"
     )
     assert texter.options == CONSENT_OPTIONS
     texter.say(reply)

@@ -132,12 +132,12 @@ def test_keyboard_only(widget: WidgetPage) -> None:
 
     # Back from the message box: the buttons, the conversation (it scrolls), Close.
     order = []
-    for _ in range(4):
+    for _ in range(5):
         keyboard.press("Shift+Tab")
         order.append(widget.focused())
-    assert [f["text"] for f in order[:2] if f] == ["No", CONSENT]
-    assert order[2] and order[2]["role"] == "log"
-    assert order[3] and order[3]["text"] == "Close the chat"
+    assert [f["text"] for f in order[:3] if f] == ["Use easy words", "No", CONSENT]
+    assert order[3] and order[3]["role"] == "log"
+    assert order[4] and order[4]["text"] == "Close the chat"
     assert all(f and f["outline"] >= 2 for f in order), "every focused control shows it"
 
     keyboard.press("Tab")  # to the conversation
