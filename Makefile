@@ -25,7 +25,7 @@ export SENTRY_DSN :=
 WIDGET := bot/web/static/widget.js
 WIDGET_SOURCES := $(wildcard web/src/*) web/package.json web/package-lock.json
 
-.PHONY: help install run shell train validate lint test test-unit test-e2e nlu-report clean widget test-widget screenshot readability
+.PHONY: help install run run-cluster shell train validate lint test test-unit test-e2e nlu-report clean widget test-widget screenshot bench readability
 
 help: ## List the commands
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ train: install ## Train the model, only if its training data or config changed
 run: install widget ## Start the assistant on localhost (action server, Rasa, website; SQLite by default)
 	$(BIN)/python -m bot.serve
 
+run-cluster: install ## Start 2 Rasa and 2 action servers behind nginx, on PostgreSQL and Redis (deploy/)
+	$(BIN)/python -m bot.cluster
+
 shell: install ## Chat with the running assistant in this terminal (start `make run` first)
 	$(BIN)/python -m bot.terminal_chat --url http://127.0.0.1:$(RASA_PORT)
 
@@ -64,9 +67,9 @@ validate: install ## Check the domain, NLU data and rules (warnings count as fai
 	$(RASA) data validate --fail-on-warnings --domain domain.yml --config config.yml --data $(RASA_DATA)
 
 lint: install ## Lint and format check (ruff) and type check (mypy)
-	$(BIN)/ruff check bot actions tests
-	$(BIN)/ruff format --check bot actions tests
-	$(BIN)/mypy bot actions
+	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/ruff format --check bot actions tests bench
+	$(BIN)/mypy bot actions bench
 
 test-unit: install ## Unit tests: answers, actions, NLU component, database, CLI
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
@@ -82,6 +85,10 @@ test: validate lint test-unit test-widget test-e2e ## Run every check
 screenshot: install train widget ## Save the README's screenshots (docs/*.png) from the browser tests
 	SAVE_WIDGET_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/e2e/test_widget.py -k reloads
 	SAVE_STAFF_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/e2e/test_staff_console.py -k reviewer
+
+# BENCH_ARGS="--help" lists the options, e.g. BENCH_ARGS="--saturation --skip-training-time".
+bench: install train ## Measure speed under load against Rasa's stock assistant (docs/performance.md)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 readability: install ## Readability of every message (median and worst, standard and Easy Read)
 	$(BIN)/python -m bot.readability

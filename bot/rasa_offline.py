@@ -9,7 +9,8 @@ See docs/decisions/0006-rasa-never-phones-home.md.
 
 It is also where the Rasa server learns what to do when the action server cannot answer
 (bot.action_faults, docs/decisions/0007-when-the-action-server-cannot-answer.md), and to keep
-residents' words out of its logs (bot.log_privacy).
+residents' words out of its logs (bot.log_privacy), and where per-turn overhead Rasa need not
+pay is removed (bot.rasa_speedups, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ def main() -> None:
     import rasa.telemetry
 
     rasa.telemetry.initialize_error_reporting = lambda: None  # type: ignore[assignment]
-    from bot import action_faults, log_privacy
+    # RASA_STOCK=1 runs Rasa as shipped (only kept offline): the benchmark's baseline.
+    if os.environ.get("RASA_STOCK") != "1":
+        from bot import action_faults, log_privacy, rasa_speedups
 
-    action_faults.install()
-    log_privacy.install()
+        action_faults.install()
+        log_privacy.install()
+        rasa_speedups.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -146,21 +147,61 @@ def _start(
     return process
 
 
+def start_process(
+    command: list[str],
+    health_url: str,
+    timeout: float,
+    what: str,
+    env: dict[str, str],
+    log: IO | None = None,
+) -> subprocess.Popen:
+    """Start a process and return once `health_url` answers; stop it if it never does."""
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
+    )
+    try:
+        _wait_for(health_url, process, timeout, what)
+    except BaseException:
+        if process.poll() is None:
+            _stop(process)
+        raise
+    return process
+
+
+def action_server_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "bot.action_server", "--port", str(port)]
+
+
 def start_action_server(port: int, env: dict[str, str], log: IO | None = None) -> subprocess.Popen:
-    command = [sys.executable, "-m", "bot.action_server", "--port", str(port)]
+    command = action_server_command(port)
     return _start(command, f"http://127.0.0.1:{port}/health", 120, "action server", env, log)
+
+
+def rasa_server_command(
+    model: Path,
+    port: int,
+    endpoints: str | Path = "endpoints.yml",
+    extra_args: Sequence[str] = (),
+) -> list[str]:
+    """`rasa run` for the Rasa server; another `endpoints` file is for the cluster (bot.cluster)."""
+    return [
+        *RASA, "run",
+        "--model", str(model),
+        "--port", str(port),
+        "--endpoints", str(endpoints),
+        "--credentials", "credentials.yml",
+        *extra_args,
+    ]  # fmt: skip
 
 
 def start_rasa_server(
     model: Path, port: int, env: dict[str, str], log: IO | None = None
 ) -> subprocess.Popen:
-    command = [
-        *RASA, "run",
-        "--model", str(model),
-        "--port", str(port),
-        "--endpoints", "endpoints.yml",
-        "--credentials", "credentials.yml",
-    ]  # fmt: skip
+    command = rasa_server_command(model, port)
     # The Rasa server answers only once its model is loaded (most of its start-up time).
     return _start(command, f"http://127.0.0.1:{port}/", 300, "Rasa server", env, log)
 
