@@ -17,7 +17,7 @@ from typing import IO
 
 from bench.conversation import Turn
 from bot.settings import PROJECT_ROOT
-from bot.stack import RASA, stack_environment
+from bot.stack import RASA, stack_environment, stop_process
 
 BASELINE_DIR = PROJECT_ROOT / "var" / "bench" / "baseline"
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
@@ -115,9 +115,4 @@ def start_server(
 
 
 def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process)

@@ -84,13 +84,13 @@ class Stack:
 
     def restart_action_server(self, **env: str) -> None:
         """Stop the action server and start it again (with `env` changed, if given)."""
-        _stop(self.action_server)
+        stop_process(self.action_server)
         self.processes[0] = start_action_server(self.actions_port, {**self.env, **env}, self.log)
 
     def restart_rasa_server(self) -> None:
         """Stop the Rasa server and start it again on the same port."""
         assert self.model is not None
-        _stop(self.rasa_server)
+        stop_process(self.rasa_server)
         self.processes[1] = start_rasa_server(self.model, self.rasa_port, self.env, self.log)
 
     def stop(self) -> None:
@@ -104,7 +104,8 @@ class Stack:
                 process.kill()
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_process(process: subprocess.Popen) -> None:
+    """Ask a process to stop; kill it if it has not after 20 s."""
     process.terminate()
     try:
         process.wait(timeout=20)
@@ -128,25 +129,6 @@ def _wait_for(url: str, process: subprocess.Popen, timeout: float, what: str) ->
     raise TimeoutError(f"The {what} did not answer at {url} within {timeout:.0f} s.")
 
 
-def _start(
-    command: list[str],
-    health_url: str,
-    timeout: float,
-    what: str,
-    env: dict[str, str],
-    log: IO | None,
-) -> subprocess.Popen:
-    process = subprocess.Popen(
-        command,
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT if log else None,
-    )
-    _wait_for(health_url, process, timeout, what)
-    return process
-
-
 def start_process(
     command: list[str],
     health_url: str,
@@ -167,7 +149,7 @@ def start_process(
         _wait_for(health_url, process, timeout, what)
     except BaseException:
         if process.poll() is None:
-            _stop(process)
+            stop_process(process)
         raise
     return process
 
@@ -178,7 +160,7 @@ def action_server_command(port: int) -> list[str]:
 
 def start_action_server(port: int, env: dict[str, str], log: IO | None = None) -> subprocess.Popen:
     command = action_server_command(port)
-    return _start(command, f"http://127.0.0.1:{port}/health", 120, "action server", env, log)
+    return start_process(command, f"http://127.0.0.1:{port}/health", 120, "action server", env, log)
 
 
 def rasa_server_command(
@@ -203,13 +185,13 @@ def start_rasa_server(
 ) -> subprocess.Popen:
     command = rasa_server_command(model, port)
     # The Rasa server answers only once its model is loaded (most of its start-up time).
-    return _start(command, f"http://127.0.0.1:{port}/", 300, "Rasa server", env, log)
+    return start_process(command, f"http://127.0.0.1:{port}/", 300, "Rasa server", env, log)
 
 
 def start_web_server(env: dict[str, str], log: IO | None = None) -> subprocess.Popen:
     """The website (bot.web), on WEB_PORT from `env`."""
     command = [sys.executable, "-m", "bot.web"]
-    return _start(command, f"http://127.0.0.1:{env['WEB_PORT']}/", 60, "website", env, log)
+    return start_process(command, f"http://127.0.0.1:{env['WEB_PORT']}/", 60, "website", env, log)
 
 
 def start_stack(

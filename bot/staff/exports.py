@@ -28,17 +28,10 @@ from bot.cli import WORDING_NOTE, codebook_entries, defuse_formula
 from bot.db.models import Respondent
 from bot.db.queries import EXPORT_COLUMNS
 from bot.pseudonyms import sender_key
+from bot.staff.conversations import EVENTS as _EVENTS  # Rasa's table, defined once
 
 CODEBOOK_COLUMNS = ("question", "slot", "part", "kind", "wording", "value", "label", "note")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_EVENTS = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("data", sa.Text),
-)
 _SPEAKERS = {"user": "resident", "bot": "assistant"}
 
 
