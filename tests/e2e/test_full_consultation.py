@@ -1,5 +1,7 @@
 """A whole consultation over the REST channel, then every stored answer checked.
 
+The script is tests/e2e/whole_consultation.py, shared with the same test by SMS.
+
 Runs against SQLite, and against PostgreSQL when TEST_POSTGRES_URL is set.
 """
 
@@ -10,6 +12,7 @@ import pytest
 from bot.stack import Stack
 from tests.e2e.exported import answers_of
 from tests.e2e.resident import Resident
+from tests.e2e.whole_consultation import answer_every_part, expected_answers
 
 
 @pytest.fixture(params=["sqlite_stack", "postgres_stack"])
@@ -27,61 +30,10 @@ def test_a_resident_completes_the_whole_consultation(stack: Stack) -> None:
     assert "Which part of the plan" in resident.text
 
     resident.click("All of it")
-    assert "neighbourhood policing" in resident.texts[-1]
-    resident.click("Agree")  # a button
-    resident.say("More officers I can actually talk to")  # typed comment
-
-    assert "children and young people" in resident.texts[-1]
-    resident.say("totally")  # typed in their own words
-    resident.click("Skip")
-
-    assert "women and girls" in resident.texts[-1]
-    resident.click("Strongly agree")
-    resident.say("Better lighting on the way home")
-
-    assert "extremism" in resident.texts[-1]
-    resident.say("not sure")
-    resident.say("skip")
-
-    assert "knife crime" in resident.texts[-1]
-    resident.say("no way")
-    resident.say("Stop and search is not the answer, youth clubs are")
-
-    assert "victims" in resident.texts[-1]
-    resident.click("Disagree")
-    resident.say("no")
-
-    assert "borough" in resident.texts[-1]
-    resident.say("I live in Brixton")
-    resident.click("Burglary")
-    resident.say("yeah mostly")
-    resident.click("Skip")
-
-    assert "about you" in resident.text.lower()
-    resident.say("I'm 34")
-    resident.click("No")  # victim of crime in the last 12 months
+    answer_every_part(resident.say, resident.click, lambda: resident.text)
 
     code = resident.reference_code()
     assert code, resident.texts
     assert "Thank you for taking part" in resident.text
 
-    assert answers_of(stack.env["DATABASE_URL"], code) == {
-        "neighbourhood.agreement": "agree",
-        "neighbourhood.comment": "More officers I can actually talk to",
-        "children.agreement": "strongly_agree",
-        "children.comment": "skipped",
-        "vawg.agreement": "strongly_agree",
-        "vawg.comment": "Better lighting on the way home",
-        "hate.agreement": "dont_know",
-        "hate.comment": "skipped",
-        "knife_crime.agreement": "strongly_disagree",
-        "knife_crime.comment": "Stop and search is not the answer, youth clubs are",
-        "victims.agreement": "disagree",
-        "victims.comment": "skipped",
-        "local.borough": "lambeth",
-        "local.priorities": "burglary",
-        "local.agreement": "agree",
-        "local.comment": "skipped",
-        "about.age_band": "25_34",
-        "about.victim_last_12_months": "no",
-    }
+    assert answers_of(stack.env["DATABASE_URL"], code) == expected_answers()

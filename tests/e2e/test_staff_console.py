@@ -19,16 +19,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from bot.pseudonyms import sender_key
 from bot.settings import PROJECT_ROOT
 from bot.stack import BIN, free_port, start_web_server
+from tests.e2e.browser import axe_violations, chromium
 from tests.staff_fixtures import save_conversation
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PASSWORD = "a long staff pass phrase"
 SECRET = "e2e-sender-secret"
 COMMENT = "Youth clubs in Peckham would do more than stop and search"
@@ -104,12 +102,8 @@ def website(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -132,19 +126,6 @@ def sign_in(page: Page, website: str, name: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Conversations", level=1)).to_be_visible()
-
-
-def axe_violations(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async (tags) => {
-            const results = await axe.run(document, { runOnly: { type: "tag", values: tags } });
-            return results.violations.map((v) => ({
-              id: v.id, help: v.help, targets: v.nodes.map((n) => n.target),
-            }));
-        }""",
-        AXE_TAGS,
-    )
 
 
 def test_a_reviewer_finds_reads_and_tags_a_conversation(page: Page, website: str) -> None:

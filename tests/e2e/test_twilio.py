@@ -19,6 +19,7 @@ from bot.stack import Stack
 from tests.e2e.exported import answers_of, export, transcript_length
 from tests.e2e.resident import REFERENCE
 from tests.e2e.texter import Texter, messages_in
+from tests.e2e.whole_consultation import answer_every_part, expected_answers
 
 CONSENT_OPTIONS = ["Yes, I'm happy", "No", "Use easy words"]
 
@@ -240,70 +241,23 @@ def stack(request: pytest.FixtureRequest) -> Stack:
     return request.getfixturevalue(request.param)
 
 
+VAWG_COMMENT = "Better lighting & safer buses <at night>"
+
+
 def test_a_resident_completes_the_whole_consultation_by_sms(stack: Stack) -> None:
     texter = Texter(stack)
 
     texter.say("hello")
     texter.pick("Yes")
     texter.pick("All of it")
-    assert "neighbourhood policing" in texter.texts[-1]
-    texter.pick("Agree")
-    texter.say("More officers I can actually talk to")
-
-    assert "children and young people" in texter.texts[-1]
-    texter.say("totally")
-    texter.pick("Skip")
-
-    assert "women and girls" in texter.texts[-1]
-    texter.pick("Strongly agree")
-    texter.say("Better lighting & safer buses <at night>")
-
-    assert "extremism" in texter.texts[-1]
-    texter.say("not sure")
-    texter.say("skip")
-
-    assert "knife crime" in texter.texts[-1]
-    texter.say("no way")
-    texter.say("Stop and search is not the answer, youth clubs are")
-
-    assert "victims" in texter.texts[-1]
-    texter.pick("Disagree")
-    texter.say("no")
-
-    assert "borough" in texter.texts[-1]
-    texter.say("I live in Brixton")
-    texter.pick("Burglary")
-    texter.say("yeah mostly")
-    texter.pick("Skip")
-
-    assert "about you" in texter.text.lower()
-    texter.say("I'm 34")
-    texter.pick("No")
+    # Markup in a comment is sent and stored as plain text.
+    answer_every_part(texter.say, texter.pick, lambda: texter.text, vawg_comment=VAWG_COMMENT)
 
     found = REFERENCE.search(texter.text)
     assert found, texter.texts
     assert "Thank you for taking part" in texter.text
     database_url = stack.env["DATABASE_URL"]
-    assert answers_of(database_url, found.group(1)) == {
-        "neighbourhood.agreement": "agree",
-        "neighbourhood.comment": "More officers I can actually talk to",
-        "children.agreement": "strongly_agree",
-        "children.comment": "skipped",
-        "vawg.agreement": "strongly_agree",
-        "vawg.comment": "Better lighting & safer buses <at night>",
-        "hate.agreement": "dont_know",
-        "hate.comment": "skipped",
-        "knife_crime.agreement": "strongly_disagree",
-        "knife_crime.comment": "Stop and search is not the answer, youth clubs are",
-        "victims.agreement": "disagree",
-        "victims.comment": "skipped",
-        "local.borough": "lambeth",
-        "local.priorities": "burglary",
-        "local.agreement": "agree",
-        "local.comment": "skipped",
-        "about.age_band": "25_34",
-        "about.victim_last_12_months": "no",
-    }
+    assert answers_of(database_url, found.group(1)) == expected_answers(VAWG_COMMENT)
     rows = [row for row in export(database_url) if row["respondent"] == found.group(1)]
     assert {row["channel"] for row in rows} == {"sms"}
 

@@ -17,15 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from bot.settings import PROJECT_ROOT
 from bot.stack import Stack
+from tests.e2e.browser import axe_violations, chromium
 from tests.e2e.exported import export, stored_answers
-from tests.e2e.widget_page import CHROMIUM, WidgetPage
+from tests.e2e.widget_page import WidgetPage
 
-AXE = PROJECT_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOT = PROJECT_ROOT / "docs" / "widget.png"
 COMMENT = "Youth clubs in Peckham would do more than stop and search"
 CONSENT = "Yes, I'm happy"
@@ -39,12 +38,8 @@ def widget_bundle() -> None:
 
 @pytest.fixture(scope="module")
 def browser(widget_bundle: None) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def open_widget(browser: Browser, stack: Stack, **context_options: object) -> WidgetPage:
@@ -291,19 +286,6 @@ def test_reduced_motion_stops_the_typing_dots(browser: Browser, sqlite_stack: St
         widget.page.context.close()
 
 
-def axe_violations(widget: WidgetPage) -> list[dict]:
-    widget.page.add_script_tag(path=str(AXE))
-    return widget.page.evaluate(
-        """async (tags) => {
-            const results = await axe.run(document, { runOnly: { type: "tag", values: tags } });
-            return results.violations.map((v) => ({
-              id: v.id, help: v.help, targets: v.nodes.map((n) => n.target),
-            }));
-        }""",
-        AXE_TAGS,
-    )
-
-
 @pytest.mark.parametrize("width", [1000, 320])
 def test_accessibility_audit_finds_nothing(
     browser: Browser, sqlite_stack: Stack, width: int
@@ -313,11 +295,11 @@ def test_accessibility_audit_finds_nothing(
         browser, sqlite_stack, viewport={"width": width, "height": 800}, bypass_csp=True
     )
     widget.load()
-    assert axe_violations(widget) == []  # the page, chat closed
+    assert axe_violations(widget.page) == []  # the page, chat closed
     widget.reload()
     greeted(widget)
     widget.say_and_wait("what is this?")
-    assert axe_violations(widget) == []  # chat open, messages and buttons shown
+    assert axe_violations(widget.page) == []  # chat open, messages and buttons shown
     widget.page.context.close()
 
 

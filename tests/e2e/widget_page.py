@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Locator, Page
 
-CHROMIUM = Path("/usr/bin/chromium")
 # The first reply comes from a Rasa server that may still be warming up.
 REPLY_TIMEOUT_MS = 60_000
 STORAGE_PREFIX = "consult-chat:"

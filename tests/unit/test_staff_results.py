@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from bot.db.queries import erase_respondent, save_answer, start_respondent
-from bot.questions import BY_ID
+from bot.questions import ABOUT, BY_ID, PARTS
 from bot.staff.results import (
     BY_AGE_BAND,
     BY_BOROUGH,
@@ -66,16 +66,8 @@ async def test_counts_and_percentages_are_exact_and_erased_respondents_vanish(
     cells = {c.value: (c.count, c.percent) for c in priorities.distribution.cells}
     assert priorities.distribution.respondents == 2
     assert cells["robbery"] == (2, 100.0) and cells["burglary"] == (1, 50.0)
-    assert [p.part for p in parts] == [
-        "neighbourhood",
-        "children",
-        "vawg",
-        "hate",
-        "knife_crime",
-        "victims",
-        "local",
-        "about",
-    ]
+    # In the order the consultation takes the parts, the questions about the resident last.
+    assert [p.part for p in parts] == [*PARTS, ABOUT]
 
 
 async def test_results_read_fresh_each_time(session_factory: sessionmaker) -> None:
