@@ -35,8 +35,11 @@ def test_unknown_names_behave_as_before() -> None:
 
 
 def test_installing_twice_wraps_once() -> None:
+    from rasa.utils.tensorflow.models import RasaModel
+
     rasa_speedups.install()
     assert not hasattr(Event.resolve_by_type.__wrapped__, "__wrapped__")
+    assert not hasattr(RasaModel.load.__wrapped__, "__wrapped__")
 
 
 def test_action_replies_are_still_validated() -> None:
