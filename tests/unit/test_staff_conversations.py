@@ -271,3 +271,29 @@ async def test_a_pressed_button_is_shown_by_its_title(migrated_url: str) -> None
         "Are you happy?\nButtons: Yes, I'm happy | No",
         "Yes, I'm happy (pressed a button)",
     ]
+
+
+async def test_one_conversation_is_summarised_as_in_the_full_list(
+    migrated_url: str, app_engine: None
+) -> None:
+    """Opening a transcript reads only its own rows, and shows what the list shows for it."""
+    from bot.staff.conversations import all_conversations, find
+
+    await seed(migrated_url)
+    async with get_sessionmaker()() as db, db.begin():
+        finished_key = sender_key("finished-sender")
+        db.add(ConversationTag(sender_key=finished_key, tag="youth", tagged_by="a"))
+        db.add(ConversationReview(sender_key=sender_key("anonymous-sender"), status="reviewed"))
+    async with get_sessionmaker()() as db:
+        everyone = {c.key: c for c in await all_conversations(db)}
+        assert len(everyone) == 3
+        for sender in ("finished-sender", "flagged-sender", "anonymous-sender"):
+            alone = await all_conversations(db, only_sender_id=sender)
+            assert alone == [everyone[sender_key(sender)]]
+            assert await find(db, sender_key(sender)) == (sender, everyone[sender_key(sender)])
+        assert await all_conversations(db, only_sender_id="nobody") == []
+        assert await find(db, sender_key("nobody")) is None
+    finished = everyone[sender_key("finished-sender")]
+    assert finished.parts == {"knife_crime"} and finished.completed and finished.tags == ["youth"]
+    assert everyone[sender_key("anonymous-sender")].status == "reviewed"
+    assert everyone[sender_key("flagged-sender")].flags == ["domestic_abuse"]

@@ -91,3 +91,20 @@ def test_saving_and_reading_match_rasas_own_store(migrated_url: str) -> None:
     assert asyncio.run(ours.retrieve("nobody")) is None
     ours.engine.dispose()
     stock.engine.dispose()
+
+
+def test_the_summary_index_is_made_once_and_used(migrated_url: str) -> None:
+    from bot.tracker_store import SUMMARY_INDEX
+
+    first = ConsultTrackerStore(domain=DOMAIN, host=migrated_url)
+    second = ConsultTrackerStore(domain=DOMAIN, host=migrated_url)  # finds it: no error
+    try:
+        indexes = sa.inspect(second.engine).get_indexes("events")
+        assert {
+            "name": SUMMARY_INDEX,
+            "column_names": ["sender_id", "type_name", "timestamp"],
+        }.items() <= next(i for i in indexes if i["name"] == SUMMARY_INDEX).items()
+        assert [i["name"] for i in indexes].count(SUMMARY_INDEX) == 1
+    finally:
+        first.engine.dispose()
+        second.engine.dispose()
