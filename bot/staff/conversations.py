@@ -9,6 +9,7 @@ reference code, or the first 10 hex characters of the key).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -309,39 +310,64 @@ class Turn:
 
     speaker: str  # "resident" or "assistant"
     at: datetime
-    text: str
+    said: str  # the words typed or sent; for a pressed button, its title
+    buttons: tuple[str, ...] = ()  # the titles of the buttons the assistant offered
+    pressed_button: bool = False
+
+    @property
+    def text(self) -> str:
+        """The message as the staff transcript shows it, buttons included."""
+        if self.pressed_button:
+            return f"{self.said} (pressed a button)"
+        if self.buttons:
+            return (self.said + "\n" if self.said else "") + "Buttons: " + " | ".join(self.buttons)
+        return self.said
+
+
+TRANSCRIPT_EVENTS = ("user", "bot")
+
+
+def turns_of(rows: Iterable[tuple[str, float | None, str | None]]) -> list[Turn]:
+    """One conversation's turns from its `events` rows (type_name, timestamp, data), in order.
+
+    A pressed button sends its payload (`/affirm`, `/inform{...}`): it is shown by the
+    title of the button the assistant last offered with that payload.
+    """
+    turns = []
+    offered: dict[str, str] = {}  # the last buttons' payloads and titles
+    for type_name, timestamp, data in rows:
+        try:
+            event = json.loads(data or "{}")
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(event, dict):
+            continue
+        said = str(event.get("text") or "")
+        if type_name == "bot":
+            extra = event.get("data")
+            listed = extra.get("buttons") if isinstance(extra, dict) else None
+            buttons = [b for b in listed or [] if isinstance(b, dict)]
+            if buttons:
+                offered = {str(b.get("payload", "")): str(b.get("title", "")) for b in buttons}
+                turns.append(Turn("assistant", _when(timestamp), said, tuple(offered.values())))
+            elif said:
+                turns.append(Turn("assistant", _when(timestamp), said))
+        elif said in offered:
+            turns.append(Turn("resident", _when(timestamp), offered[said], pressed_button=True))
+        elif said:
+            turns.append(Turn("resident", _when(timestamp), said))
+    return turns
 
 
 async def transcript(session: AsyncSession, sender_id: str) -> list[Turn]:
     """The conversation's messages, in order (what the resident typed or pressed, and what
     the assistant said, with button titles)."""
-    turns = []
     rows = await session.execute(
         sa.select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
-        .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(["user", "bot"]))
+        .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(TRANSCRIPT_EVENTS))
         .order_by(EVENTS.c.id)
     )
-    offered: dict[str, str] = {}  # the last buttons' payloads and titles
-    for type_name, timestamp, data in rows:
-        try:
-            event = json.loads(data)
-        except (TypeError, ValueError):
-            continue
-        text = str(event.get("text") or "")
-        if type_name == "bot":
-            buttons = [
-                b for b in (event.get("data") or {}).get("buttons") or [] if isinstance(b, dict)
-            ]
-            if buttons:
-                offered = {str(b.get("payload", "")): str(b.get("title", "")) for b in buttons}
-                titles = " | ".join(offered.values())
-                text = (text + "\n" if text else "") + "Buttons: " + titles
-        elif text in offered:  # a pressed button sends its payload: show what it said
-            text = f"{offered[text]} (pressed a button)"
-        if text:
-            speaker = "resident" if type_name == "user" else "assistant"
-            turns.append(Turn(speaker, _when(timestamp), text))
-    return turns
+    return turns_of(rows)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

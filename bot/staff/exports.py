@@ -18,7 +18,6 @@ import csv
 import io
 import json
 from collections.abc import Iterable
-from datetime import datetime, timezone
 from typing import IO, Any
 
 import sqlalchemy as sa
@@ -29,10 +28,10 @@ from bot.db.models import Respondent
 from bot.db.queries import EXPORT_COLUMNS
 from bot.pseudonyms import sender_key
 from bot.staff.conversations import EVENTS as _EVENTS  # Rasa's table, defined once
+from bot.staff.conversations import TRANSCRIPT_EVENTS, Turn, turns_of
 
 CODEBOOK_COLUMNS = ("question", "slot", "part", "kind", "wording", "value", "label", "note")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_SPEAKERS = {"user": "resident", "bot": "assistant"}
 
 
 # --- answers and codebook -----------------------------------------------------------------
@@ -118,26 +117,18 @@ def answers_xlsx(rows: Iterable[dict[str, str]]) -> bytes:
 # --- transcripts --------------------------------------------------------------------------
 
 
-def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds")
-
-
-def _turn(type_name: str, timestamp: float | None, data: str | None) -> dict[str, Any] | None:
-    try:
-        event = json.loads(data or "{}")
-    except ValueError:
-        return None
-    text = event.get("text") if isinstance(event, dict) else None
-    if not isinstance(text, str) or not text:
-        return None
-    turn: dict[str, Any] = {"speaker": _SPEAKERS[type_name], "text": text, "time": _iso(timestamp)}
-    extra = event.get("data")
-    buttons = extra.get("buttons") if isinstance(extra, dict) else None
-    if type_name == "bot" and isinstance(buttons, list) and buttons:
-        turn["buttons"] = [str(b.get("title", "")) for b in buttons if isinstance(b, dict)]
-    return turn
+def _exported(turn: Turn) -> dict[str, Any]:
+    """A turn as the JSON export writes it: what was said, and the buttons apart."""
+    exported: dict[str, Any] = {
+        "speaker": turn.speaker,
+        "text": turn.said,
+        "time": turn.at.isoformat(timespec="seconds"),
+    }
+    if turn.buttons:
+        exported["buttons"] = list(turn.buttons)
+    if turn.pressed_button:
+        exported["pressed_button"] = True
+    return exported
 
 
 async def transcripts(session: AsyncSession) -> list[dict[str, Any]]:
@@ -158,34 +149,31 @@ async def transcripts(session: AsyncSession) -> list[dict[str, Any]]:
             )
         )
     }
-    conversations: dict[str, dict[str, Any]] = {}
     result = await session.execute(
         sa.select(_EVENTS.c.sender_id, _EVENTS.c.type_name, _EVENTS.c.timestamp, _EVENTS.c.data)
-        .where(_EVENTS.c.type_name.in_(tuple(_SPEAKERS)))
+        .where(_EVENTS.c.type_name.in_(TRANSCRIPT_EVENTS))
         .order_by(_EVENTS.c.id)
     )
+    rows_of: dict[str, list[tuple[str, float | None, str | None]]] = {}
     keys: dict[str, str] = {}
     for sender_id, type_name, timestamp, data in result:
         if sender_id not in keys:
             keys[sender_id] = sender_key(sender_id)
-        respondent = consented.get(keys[sender_id])
-        if respondent is None:
-            continue
-        turn = _turn(type_name, timestamp, data)
-        if turn is None:
-            continue
-        code, channel = respondent
-        conversation = conversations.setdefault(
-            code, {"respondent": code, "channel": channel, "turns": []}
-        )
-        conversation["turns"].append(turn)
-    return list(conversations.values())
+        if keys[sender_id] in consented:
+            rows_of.setdefault(sender_id, []).append((type_name, timestamp, data))
+    conversations = []
+    for sender_id, rows in rows_of.items():  # in the order the conversations started
+        code, channel = consented[keys[sender_id]]
+        turns = [_exported(turn) for turn in turns_of(rows)]
+        if turns:
+            conversations.append({"respondent": code, "channel": channel, "turns": turns})
+    return conversations
 
 
 def transcripts_json(conversations: list[dict[str, Any]]) -> bytes:
     document = {
         "note": "Conversations of residents who agreed to take part, by reference code. "
-        "Times are UTC.",
+        "Times are UTC. A pressed button is given by its title, with pressed_button true.",
         "conversations": conversations,
     }
     return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")

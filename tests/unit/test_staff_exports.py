@@ -125,7 +125,9 @@ async def test_transcripts_only_of_consenting_residents_without_sender_ids(
     }
     try:
         for name, sender in senders.items():
-            await store.save(conversation(sender, f"hello from {name}", "Hello.", "=1+1"))
+            await store.save(
+                conversation(sender, f"hello from {name}", "Hello.", "=1+1", "Sure?", "/affirm")
+            )
         async with session_factory() as session, session.begin():
             codes = {}
             for name in ("agreed", "no_consent", "erased", "other_agreed"):
@@ -149,7 +151,11 @@ async def test_transcripts_only_of_consenting_residents_without_sender_ids(
         ("resident", "hello from agreed"),
         ("assistant", "Hello."),
         ("resident", "=1+1"),
+        ("assistant", "Sure?"),
+        ("resident", "Yes"),  # the pressed button's title, not its payload
     ]
+    assert agreed["turns"][4]["pressed_button"] is True
+    assert "pressed_button" not in agreed["turns"][2]
     assert all(t["time"].endswith("+00:00") for t in agreed["turns"])
     assert agreed["turns"][1]["buttons"] == ["Yes"]
     assert "buttons" not in agreed["turns"][0]
