@@ -145,6 +145,13 @@ async def all_conversations(
     `only_sender_id`, just that one (reading only its rows)."""
     if not await events_table_exists(session):
         return []
+    return await _summaries(session, only_sender_id)
+
+
+async def _summaries(
+    session: AsyncSession, only_sender_id: str | None = None
+) -> list[Conversation]:
+    """all_conversations, once the events table is known to exist."""
 
     def of_events(query: Any) -> Any:
         if only_sender_id is None:
@@ -300,7 +307,7 @@ async def find(session: AsyncSession, key: str) -> tuple[str, Conversation] | No
     sender_id = next((s for (s,) in senders if sender_key(s) == key), None)
     if sender_id is None:
         return None
-    found = await all_conversations(session, only_sender_id=sender_id)
+    found = await _summaries(session, only_sender_id=sender_id)
     return (sender_id, found[0]) if found else None
 
 

@@ -28,7 +28,7 @@ from bot.db.models import Respondent
 from bot.db.queries import EXPORT_COLUMNS
 from bot.pseudonyms import sender_key
 from bot.staff.conversations import EVENTS as _EVENTS  # Rasa's table, defined once
-from bot.staff.conversations import TRANSCRIPT_EVENTS, Turn, turns_of
+from bot.staff.conversations import TRANSCRIPT_EVENTS, Turn, events_table_exists, turns_of
 
 CODEBOOK_COLUMNS = ("question", "slot", "part", "kind", "wording", "value", "label", "note")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -137,9 +137,7 @@ async def transcripts(session: AsyncSession) -> list[dict[str, Any]]:
     One entry per conversation, keyed by the respondent's reference code, in the order the
     conversations started. Conversations without a consenting respondent are left out.
     """
-    connection = await session.connection()
-    has_events = await connection.run_sync(lambda c: sa.inspect(c).has_table("events"))
-    if not has_events:
+    if not await events_table_exists(session):
         return []
     consented = {
         key: (code, channel)
