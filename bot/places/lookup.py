@@ -324,10 +324,15 @@ class _Fuzzy:
     a 100,000-character message costs set look-ups, not an edit distance per name."""
 
     MIN_LETTERS = 6
+    MAX_EDITS = 2  # the most _max_edits allows
 
     def __init__(self, targets: dict[str, str], not_misspellings: Iterable[str]) -> None:
         self.targets = targets
         self.stop = frozenset(not_misspellings)
+        # A name within MAX_EDITS of a target is at most that much longer than it. Longer
+        # candidates are never expanded: the deletions of one 5,000-letter "word" (an
+        # allowed message) would be billions of strings and exhaust the server's memory.
+        self.longest_candidate = max((len(t) for t in targets), default=0) + self.MAX_EDITS
         self._index: dict[str, set[str]] = {}
         for name in targets:
             for d in _deletes(name, _max_edits(name, name)):
@@ -337,6 +342,8 @@ class _Fuzzy:
 
     def _slug_for(self, candidate: str) -> str | None:
         if len(candidate.replace(" ", "")) < self.MIN_LETTERS or candidate in self.stop:
+            return None
+        if len(candidate) > self.longest_candidate:
             return None
         near: set[str] = set()
         for d in _deletes(candidate, _max_edits(candidate, candidate)):

@@ -95,6 +95,17 @@ def test_a_100000_character_message_is_refused_and_the_question_stays_open(
     ] == ("given", "more police please")
 
 
+def test_one_word_as_long_as_a_message_may_be_is_kept_as_a_comment(sqlite_stack: Stack) -> None:
+    """The longest allowed message as a single word: it once exhausted the Rasa server's
+    memory while looking for a misspelt borough in it (tests/unit/test_places_lookup.py)."""
+    word = ("abcdefghij" * MAX_MESSAGE_CHARS)[:MAX_MESSAGE_CHARS]
+    resident = at_knife_crime_comment(sqlite_stack)
+    resident.say(word)
+    assert stored_answers(sqlite_stack.env["DATABASE_URL"], resident.sender)[
+        "knife_crime.comment"
+    ] == ("given", word)
+
+
 @pytest.mark.parametrize("message", ["👍", "😡😡😡", "🔪🚓", "?!?!", "12345"])
 def test_emoji_and_symbols_get_a_reply_and_store_nothing_invalid(
     sqlite_stack: Stack, message: str

@@ -1,6 +1,9 @@
 """Tables of what residents type -> the places bot.places.lookup should find."""
 
 import random
+import resource
+import subprocess
+import sys
 import time
 
 import pytest
@@ -352,3 +355,24 @@ def test_100k_characters_is_fast(kind):
     started = time.perf_counter()
     find_places(text)
     assert time.perf_counter() - started < 3.0
+
+
+def _limit_memory_to_2_gb() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+def test_one_very_long_word_is_not_expanded_into_near_misses():
+    """A 5,000-letter "word" (a message the channels accept) once made the misspelling pass
+    build every one- and two-letter deletion of it: billions of strings, and the Rasa server
+    ran out of memory. Run in a child process with 2 GB of memory, so that a regression fails
+    this test instead of taking the whole test run down."""
+    code = "from bot.places.lookup import find_places; print(find_places('abcdefghij' * 500))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        preexec_fn=_limit_memory_to_2_gb,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-400:]
+    assert result.stdout.strip() == "[]"
