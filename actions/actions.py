@@ -19,13 +19,14 @@ from actions.privacy import (
     ActionDeleteAnswers,
     ActionStartAgain,
 )
-from actions.safeguarding import ActionSafeguarding
+from actions.safeguarding import ActionDiscardComment, ActionKeepComment, ActionSafeguarding
 
 __all__ = [
     "ActionAfterWordingChange",
     "ActionAfterPart",
     "ActionChangeAnswer",
     "ActionChoosePart",
+    "ActionDiscardComment",
     "ActionConfirmDelete",
     "ActionConfirmRestart",
     "ActionDeclineConsent",
@@ -34,6 +35,7 @@ __all__ = [
     "ActionGoBack",
     "ActionGreet",
     "ActionKeepAnswers",
+    "ActionKeepComment",
     "ActionRecordConsent",
     "ActionRepeat",
     "ActionResume",

@@ -23,6 +23,7 @@ from bot.questions import (
     SKIPPED,
     Question,
 )
+from bot.safeguarding.categories import is_urgent
 
 # Intents that steer the conversation. When one of these arrives while a question is open,
 # it acts as the command and is never stored as an answer.
@@ -48,6 +49,7 @@ COMMAND_INTENTS = frozenset(
         "insult",  # answered with a calm boundary, never stored
         "easy_read",  # switches wording, then asks the same question again
         "standard_words",
+        "hide_chat",  # "should I delete this chat?": answered, then the same question
     }
 )
 # While a free-text answer is open, only these act as commands: "tell me more about youth
@@ -59,6 +61,9 @@ FREE_TEXT_COMMAND_INTENTS = COMMAND_INTENTS - {
     "greet",
     "resume",
 }
+# Questions that are never a comment, however long: "should I delete this chat in case he
+# sees it?" needs its answer now.
+ALWAYS_COMMAND_INTENTS = frozenset({"hide_chat"})
 # Messages the classifier could not place; for a choice question they get the usual
 # "sorry, I didn't understand" rather than a retry.
 UNCLEAR_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "other_language"})
@@ -98,6 +103,20 @@ class ParsedMessage:
         return values
 
     @property
+    def is_kept_disclosure(self) -> bool:
+        """A disclosure that is the resident's comment when typed at a comment question:
+        anything but danger or a crisis now (bot.safeguarding.is_urgent)."""
+
+        def first(entity: str) -> str:
+            return next(iter(self.entity_values(entity)), "")
+
+        return not is_urgent(
+            first("safeguarding_category"),
+            first("safeguarding_tier") or "clear",
+            first("safeguarding_situation") or "current",
+        )
+
+    @property
     def word_count(self) -> int:
         return len(self.text.split())
 
@@ -134,8 +153,13 @@ def interpret(question: Question, message: ParsedMessage) -> Answer | Retry | No
 
 def _is_command(question: Question, message: ParsedMessage) -> bool:
     if message.intent == "disclosure":
-        return True  # answered by action_safeguarding, never stored as an answer
+        # At a comment question, a past experience or a possible disclosure is the
+        # resident's comment (kept, and answered with support). Anything else is answered by
+        # action_safeguarding and never stored as an answer.
+        return not (question.is_free_text and message.is_kept_disclosure)
     if question.is_free_text:
+        if message.intent in ALWAYS_COMMAND_INTENTS:
+            return message.confidence >= MIN_COMMAND_CONFIDENCE
         return (
             message.intent in FREE_TEXT_COMMAND_INTENTS
             and message.word_count <= MAX_COMMAND_WORDS

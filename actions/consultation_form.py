@@ -18,6 +18,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from actions import progress
 from actions.answers import Answer, ParsedMessage, Retry, interpret
 from actions.base import consultation_is_open
+from actions.safeguarding import acknowledge_kept_comment
 from actions.storage import StorageUnavailable, answers_held_in, save_answers
 from bot.places.boroughs import CITY_OF_LONDON
 from bot.questions import BY_ID, BY_SLOT, NOT_APPLICABLE
@@ -73,6 +74,9 @@ class ValidateConsultationForm(FormValidationAction):
         if isinstance(result, Retry):
             dispatcher.utter_message(response=result.response, buttons=result.buttons or None)
             return [SlotSet(question.slot, None)]
+        if message.intent == "disclosure" and question.is_free_text:
+            # An experience or a possible disclosure, kept as the comment (see _is_command).
+            await acknowledge_kept_comment(dispatcher, tracker, question)
         if message.intent == "other_language":
             # A comment in another language is kept (staff can have it translated), and the
             # resident learns the assistant works in English and can write by post.

@@ -13,6 +13,15 @@ from actions.base import ConsultationAction
 from bot import content
 from bot.questions import ABOUT, PARTS
 
+# Parts about harm: the thanks for a comment always says where to get support, so a
+# disclosure the detector missed still meets the right contacts (brief §10).
+SUPPORT_FLOOR = {
+    "children": "utter_support_floor_children",
+    "vawg": "utter_support_domestic_abuse",
+    "hate": "utter_support_hate_crime",
+    "victims": "utter_support_crime_report",
+}
+
 
 class ActionChoosePart(ConsultationAction):
     """Explains the part of the plan the resident chose (or the first of "all of it") and
@@ -51,6 +60,9 @@ class ActionAfterPart(ConsultationAction):
         if slots.get("current_part") == ABOUT:
             return await flow.send_receipt(dispatcher, tracker)
         dispatcher.utter_message(response="utter_part_done")
+        floor = SUPPORT_FLOOR.get(slots.get("current_part") or "")
+        if floor:
+            dispatcher.utter_message(response=floor)
         queue = list(slots.get("part_queue") or [])
         while queue:
             part = queue.pop(0)

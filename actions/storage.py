@@ -109,7 +109,27 @@ async def erase_respondent(tracker: Tracker) -> None:
         await queries.erase_respondent(session, tracker.sender_id)
 
 
-async def flag_conversation(tracker: Tracker, category: str) -> None:
-    """Flag this conversation for staff: a safeguarding disclosure of this kind, now."""
+async def flag_conversation(
+    tracker: Tracker,
+    category: str,
+    *,
+    tier: str = "clear",
+    situation: str | None = None,
+    question_id: str | None = None,
+) -> None:
+    """Flag this conversation for staff: a safeguarding disclosure of this kind in the
+    latest message, now."""
+    timestamp = next(
+        (e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"),
+        None,
+    )
     async with _transaction("flag a conversation") as session:
-        await queries.flag_conversation(session, tracker.sender_id, category)
+        await queries.flag_conversation(
+            session,
+            tracker.sender_id,
+            category,
+            tier=tier,
+            situation=situation,
+            question_id=question_id,
+            message_timestamp=timestamp,
+        )

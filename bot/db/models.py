@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -126,7 +127,15 @@ class SafeguardingFlag(Base):
     id = Column(Integer, primary_key=True)
     sender_key = Column(String(64), nullable=False, index=True)  # bot.pseudonyms.sender_key
     category = Column(String(32), nullable=False)  # see bot.safeguarding categories
-    flagged_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    flagged_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    tier = Column(String(16), nullable=False, default="clear", server_default="clear")
+    situation = Column(String(16), nullable=True)  # "current" or "past"
+    question_id = Column(String(64), nullable=True)  # the comment it was kept as, if any
+    # Rasa's timestamp of the message: the review queue finds its text in the transcript.
+    message_timestamp = Column(Float, nullable=True)
+    review_label = Column(String(16), nullable=True)  # "disclosure" or "not_disclosure"
+    reviewed_by = Column(String(64), nullable=True)
+    reviewed_at = Column(UTCDateTime, nullable=True)
 
     def __repr__(self) -> str:
         return f"<SafeguardingFlag {self.id} {self.category}>"

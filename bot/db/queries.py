@@ -198,9 +198,28 @@ async def delete_answers(
     return result.rowcount
 
 
-async def flag_conversation(session: AsyncSession, sender_id: str, category: str) -> None:
-    """Record that this conversation had a safeguarding disclosure (no message text)."""
-    session.add(SafeguardingFlag(sender_key=sender_key(sender_id), category=category))
+async def flag_conversation(
+    session: AsyncSession,
+    sender_id: str,
+    category: str,
+    *,
+    tier: str = "clear",
+    situation: str | None = None,
+    question_id: str | None = None,
+    message_timestamp: float | None = None,
+) -> None:
+    """Record that this conversation had a safeguarding disclosure (no message text: the
+    review queue reads it from the transcript by `message_timestamp`)."""
+    session.add(
+        SafeguardingFlag(
+            sender_key=sender_key(sender_id),
+            category=category,
+            tier=tier,
+            situation=situation,
+            question_id=question_id,
+            message_timestamp=message_timestamp,
+        )
+    )
     await session.flush()
 
 

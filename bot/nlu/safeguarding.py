@@ -2,16 +2,21 @@
 
 It runs after DIET, the entity extractors and the FallbackClassifier, and overrides them:
 a disclosure must reach the safeguarding response even when DIET read it as an opinion
-or was unsure. Thin on purpose: the rules are `bot.safeguarding` (pure Python, tested
-without Rasa); this adapts them to Rasa's intent and entity format. Not trainable and
-nothing stored in the model: patterns.yml beside the detector is the model.
+or was unsure. Thin on purpose: the reading is `bot.safeguarding.assess` (the rules and
+the classifier, pure Python, tested without Rasa); this adapts it to Rasa's intent and
+entity format.
 
-On a rule match:
-  intent   {"name": "disclosure", "confidence": 1.0}, also put first in the ranking
-  entity   safeguarding_category, value: a category from bot.safeguarding.CATEGORIES,
-           spanning the whole text
-If DIET already said `disclosure` but no rule matched, the entity's value is
-"unspecified". Anything else is left as it was.
+On a disclosure:
+  intent    {"name": "disclosure", "confidence": 1.0}, also put first in the ranking
+  entities  spanning the whole text, each for the actions to read:
+            safeguarding_category   a category from bot.safeguarding.CATEGORIES
+            safeguarding_tier       "clear" (a category reply) or "possible" (a check-in)
+            safeguarding_situation  "current" (danger, crisis, report) or "past" (an
+                                    experience told as the resident's view)
+            safeguarding_speaker    "child" or "adult"
+            safeguarding_also       a second category nearly as likely, if any
+If DIET already said `disclosure` with high confidence but neither reader agreed, the
+category is "unspecified" and the tier "possible". Anything else is left as it was.
 """
 
 from __future__ import annotations
@@ -36,10 +41,14 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.intent_overrides import drop_intent, intent_guess, set_intent
-from bot.safeguarding import detect
+from bot.safeguarding import Assessment, assess
 
 DISCLOSURE_INTENT = "disclosure"
 CATEGORY_ENTITY = "safeguarding_category"
+TIER_ENTITY = "safeguarding_tier"
+SITUATION_ENTITY = "safeguarding_situation"
+SPEAKER_ENTITY = "safeguarding_speaker"
+ALSO_ENTITY = "safeguarding_also"
 UNSPECIFIED = "unspecified"
 
 logger = logging.getLogger(__name__)
@@ -72,35 +81,56 @@ class SafeguardingDetector(GraphComponent, IntentClassifier):
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
+        # Load (or, on a fresh clone, train) the classifier and compile the rules now, so
+        # the first resident's message does not wait for them.
+        assess("warm up")
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if not isinstance(text, str) or not text:
                 continue
-            found = detect(text)
+            found = assess(text)
             if found is not None:
                 # The rule id says why, for reviewers; the resident's words are never logged.
-                logger.debug("Safeguarding rule %s matched (%s).", found.rule, found.category)
+                logger.debug(
+                    "Safeguarding: %s (%s, %s), rule %s.",
+                    found.category,
+                    found.tier,
+                    found.situation,
+                    found.rule,
+                )
                 set_intent(message, DISCLOSURE_INTENT)
-                _add_category(message, found.category, len(text))
+                _add_entities(message, found, len(text))
+                continue
+            name, confidence = intent_guess(message)
+            if name != DISCLOSURE_INTENT:
+                continue
+            if confidence >= self._config["classifier_threshold"]:
+                unspecified = Assessment(UNSPECIFIED, "possible", "current", "adult", None)
+                _add_entities(message, unspecified, len(text))
             else:
-                name, confidence = intent_guess(message)
-                if name != DISCLOSURE_INTENT:
-                    continue
-                if confidence >= self._config["classifier_threshold"]:
-                    _add_category(message, UNSPECIFIED, len(text))
-                else:
-                    drop_intent(message, DISCLOSURE_INTENT)
+                drop_intent(message, DISCLOSURE_INTENT)
         return messages
 
 
-def _add_category(message: Message, category: str, length: int) -> None:
-    entity = {
-        ENTITY_ATTRIBUTE_TYPE: CATEGORY_ENTITY,
-        ENTITY_ATTRIBUTE_VALUE: category,
-        ENTITY_ATTRIBUTE_START: 0,
-        ENTITY_ATTRIBUTE_END: length,
-        EXTRACTOR: SafeguardingDetector.__name__,
+def _add_entities(message: Message, found: Assessment, length: int) -> None:
+    values = {
+        CATEGORY_ENTITY: found.category,
+        TIER_ENTITY: found.tier,
+        SITUATION_ENTITY: found.situation,
+        SPEAKER_ENTITY: found.speaker,
     }
-    message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
+    if found.also:
+        values[ALSO_ENTITY] = found.also
+    entities = [
+        {
+            ENTITY_ATTRIBUTE_TYPE: entity,
+            ENTITY_ATTRIBUTE_VALUE: value,
+            ENTITY_ATTRIBUTE_START: 0,
+            ENTITY_ATTRIBUTE_END: length,
+            EXTRACTOR: SafeguardingDetector.__name__,
+        }
+        for entity, value in values.items()
+    ]
+    message.set(ENTITIES, [*(message.get(ENTITIES) or []), *entities], add_to_output=True)

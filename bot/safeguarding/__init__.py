@@ -1,9 +1,30 @@
 """Safeguarding: find disclosures of crime, abuse or danger in what residents type.
 
-`detect(text)` is the whole API (pure Python, no Rasa); `patterns.yml` beside it holds
-the rules. The Rasa component that uses it is `bot.nlu.safeguarding`.
+`assess(text)` is the API (pure Python, no Rasa): the rules (`detector.py`, with
+`patterns.yml`) and the classifier (`classifier.py`, trained on `corpus/`) read every
+message. The Rasa component that uses it is `bot.nlu.safeguarding`.
 """
 
-from bot.safeguarding.detector import CATEGORIES, Detection, detect
+from bot.safeguarding.assessment import Assessment, assess
+from bot.safeguarding.categories import (
+    CATEGORIES,
+    CLEAR_TIER,
+    CURRENT,
+    PAST,
+    POSSIBLE_TIER,
+    is_urgent,
+)
+from bot.safeguarding.detector import Detection, detect
 
-__all__ = ["CATEGORIES", "Detection", "detect"]
+__all__ = [
+    "CATEGORIES",
+    "CLEAR_TIER",
+    "CURRENT",
+    "PAST",
+    "POSSIBLE_TIER",
+    "Assessment",
+    "Detection",
+    "assess",
+    "detect",
+    "is_urgent",
+]

@@ -24,8 +24,6 @@ id of the rule that fired.
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,18 +35,10 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-PATTERNS_FILE = Path(__file__).with_name("patterns.yml")
+from bot.safeguarding.categories import CATEGORIES
+from bot.safeguarding.text import LEET_I, LEET_L, TOKEN, is_masked, normalise, squeeze
 
-# Priority order: when several categories match, the first listed wins.
-CATEGORIES = (
-    "immediate_danger",
-    "self_harm",
-    "child_at_risk",
-    "sexual_violence",
-    "domestic_abuse",
-    "hate_crime",
-    "crime_report",
-)
+PATTERNS_FILE = Path(__file__).with_name("patterns.yml")
 
 BREAK = "."  # sentence break: gaps in patterns never cross one
 MASKED = "<masked>"  # a word with letters hidden by asterisks: "p***", "f*ggot"
@@ -68,48 +58,6 @@ def detect(text: str) -> Detection | None:
     if not isinstance(text, str) or not text:
         return None
     return _rules().detect(text)
-
-
-# --- normalising ---------------------------------------------------------------------
-
-# Letters that look Latin, used to dodge word filters ("kіll" with a Cyrillic і).
-_LOOKALIKES = str.maketrans(
-    "аеорсухіјѕԁһӏьвмткnαεοριτυνκχ",
-    "aeopcyxijsdhlbbmtknaeopitvvkx",
-)
-_APOSTROPHE = re.compile(r"(?<=[a-z])['\u2018\u2019\u02bc`\u00b4](?=[a-z])")
-_BANG_AS_I = re.compile(r"(?<=[a-z])!(?=[a-z])")  # "k!ll"
-_TOKEN = re.compile(r"[a-z0-9@$*]+|[.!?;\n]+")
-_MASKED = re.compile(r"[a-z]+\*+[a-z]*|\*+[a-z]+[a-z*]*")
-_REPEATS = re.compile(r"(.)\1+")
-_LEET_I = str.maketrans("0134578@$", "oieastbas")
-_LEET_L = str.maketrans("0134578@$", "oleastbas")
-
-
-def normalise(text: str) -> str:
-    """Lowercase ASCII-ish text with invisible characters gone and apostrophes dropped."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(_keep(c) for c in text)
-    text = text.lower()
-    if not text.isascii():
-        text = text.translate(_LOOKALIKES)
-    text = _APOSTROPHE.sub("", text)
-    return _BANG_AS_I.sub("i", text)
-
-
-def _keep(char: str) -> str:
-    category = unicodedata.category(char)
-    if category in ("Mn", "Cf"):  # accents; zero-width joiners/spaces, bidi marks, BOM
-        return ""
-    if category == "Cc":
-        return "\n" if char in "\n\r\x0b\x0c\x85" else " "
-    return char
-
-
-def squeeze(word: str) -> str:
-    """`word` with every run of a repeated character cut to one: "hiiitts" -> "hits"."""
-    return _REPEATS.sub(r"\1", word)
 
 
 # --- the rules -------------------------------------------------------------------------
@@ -183,7 +131,7 @@ class _Rules:
     def words(self, text: str) -> list[str]:
         """The words of `text` as the patterns see them (unknown words as a placeholder)."""
         words: list[str] = [BREAK]  # so a pattern can start with "." for "at the start"
-        for token in _TOKEN.findall(normalise(text)):
+        for token in TOKEN.findall(normalise(text)):
             if token[0] in ".!?;\n":
                 if words[-1] != BREAK:
                     words.append(BREAK)
@@ -197,10 +145,10 @@ class _Rules:
         if token in self._vocab:
             return token
         if "*" in token:
-            return MASKED if _MASKED.fullmatch(token) else _UNKNOWN
+            return MASKED if is_masked(token) else _UNKNOWN
         candidates = [token]
         if not token.isdigit() and any(c in "0134578@$" for c in token):
-            candidates += [token.translate(_LEET_I), token.translate(_LEET_L)]
+            candidates += [token.translate(LEET_I), token.translate(LEET_L)]
         for candidate in candidates:
             if candidate in self._vocab:
                 return candidate
@@ -291,7 +239,7 @@ def _words_of(where: str, words: Iterable[Any]) -> list[str]:
     out = [str(w) for w in words]
     for word in out:
         # A word the tokenizer can never produce would silently never match.
-        if (word != MASKED and not _TOKEN.fullmatch(word)) or word != word.lower():
+        if (word != MASKED and not TOKEN.fullmatch(word)) or word != word.lower():
             raise ValueError(f"patterns.yml: {where}: {word!r} can never match a word")
     return out
 

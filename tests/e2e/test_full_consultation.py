@@ -12,7 +12,7 @@ import pytest
 from bot.stack import Stack
 from tests.e2e.exported import answers_of
 from tests.e2e.resident import Resident
-from tests.e2e.whole_consultation import answer_every_part, expected_answers
+from tests.e2e.whole_consultation import VICTIM_TESTIMONY, answer_every_part, expected_answers
 
 
 @pytest.fixture(params=["sqlite_stack", "postgres_stack"])
@@ -30,10 +30,15 @@ def test_a_resident_completes_the_whole_consultation(stack: Stack) -> None:
     assert "Which part of the plan" in resident.text
 
     resident.click("All of it")
-    answer_every_part(resident.say, resident.click, lambda: resident.text)
+    # The victims comment tells of the resident's own experience: kept, thanked, supported.
+    answer_every_part(
+        resident.say, resident.click, lambda: resident.text, victims_comment=VICTIM_TESTIMONY
+    )
 
     code = resident.reference_code()
     assert code, resident.texts
     assert "Thank you for taking part" in resident.text
 
-    assert answers_of(stack.env["DATABASE_URL"], code) == expected_answers()
+    assert answers_of(stack.env["DATABASE_URL"], code) == expected_answers(
+        victims_comment=VICTIM_TESTIMONY
+    )

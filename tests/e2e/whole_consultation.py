@@ -10,12 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 DEFAULT_VAWG_COMMENT = "Better lighting on the way home"
+# A victim's testimony typed as their comment: kept as their view, and thanked with support.
+VICTIM_TESTIMONY = (
+    "I was mugged outside Seven Sisters station last year. The police never called me back "
+    "and Victim Support rang once. Victims need to hear back."
+)
 
 # (what the latest reply must mention first or None, "say" or "press", the words or button)
 Step = tuple[str | None, str, str]
 
 
-def steps(vawg_comment: str) -> list[Step]:
+def steps(vawg_comment: str, victims_comment: str | None = None) -> list[Step]:
+    victims: list[Step] = [(None, "say", "no")]
+    if victims_comment is not None:
+        victims = [(None, "say", victims_comment)]
     return [
         ("neighbourhood policing", "press", "Agree"),  # a button
         (None, "say", "More officers I can actually talk to"),  # a typed comment
@@ -28,7 +36,7 @@ def steps(vawg_comment: str) -> list[Step]:
         ("knife crime", "say", "no way"),
         (None, "say", "Stop and search is not the answer, youth clubs are"),
         ("victims", "press", "Disagree"),
-        (None, "say", "no"),
+        *victims,
         ("borough", "say", "I live in Brixton"),
         (None, "press", "Burglary"),
         (None, "say", "yeah mostly"),
@@ -43,15 +51,24 @@ def answer_every_part(
     press: Callable[[str], object],
     reply_text: Callable[[], str],
     vawg_comment: str = DEFAULT_VAWG_COMMENT,
+    victims_comment: str | None = None,
 ) -> None:
-    """From the first part's question (after "All of it") to the receipt."""
-    for expected, how, words in steps(vawg_comment):
+    """From the first part's question (after "All of it") to the receipt. A victims comment
+    that tells of the resident's experience must be thanked, with Victim Support's number,
+    and the questions must go straight on."""
+    for expected, how, words in steps(vawg_comment, victims_comment):
         if expected:
             assert expected in reply_text().lower(), (expected, reply_text())
         (say if how == "say" else press)(words)
+        if victims_comment is not None and words == victims_comment:
+            after = reply_text()
+            assert "Thank you for telling me" in after, after
+            assert "08 08 16 89 111" in after, after
 
 
-def expected_answers(vawg_comment: str = DEFAULT_VAWG_COMMENT) -> dict[str, str]:
+def expected_answers(
+    vawg_comment: str = DEFAULT_VAWG_COMMENT, victims_comment: str | None = None
+) -> dict[str, str]:
     return {
         "neighbourhood.agreement": "agree",
         "neighbourhood.comment": "More officers I can actually talk to",
@@ -64,7 +81,7 @@ def expected_answers(vawg_comment: str = DEFAULT_VAWG_COMMENT) -> dict[str, str]
         "knife_crime.agreement": "strongly_disagree",
         "knife_crime.comment": "Stop and search is not the answer, youth clubs are",
         "victims.agreement": "disagree",
-        "victims.comment": "skipped",
+        "victims.comment": victims_comment or "skipped",
         "local.borough": "lambeth",
         "local.priorities": "burglary",
         "local.agreement": "agree",

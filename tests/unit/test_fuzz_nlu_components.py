@@ -37,7 +37,7 @@ from bot.languages import is_other_language
 from bot.nlu.london_places import LondonPlaceExtractor
 from bot.nlu.other_languages import OTHER_LANGUAGE_INTENT, OtherLanguageDetector
 from bot.nlu.safeguarding import CATEGORY_ENTITY, DISCLOSURE_INTENT, SafeguardingDetector
-from bot.safeguarding import CATEGORIES, Detection, detect
+from bot.safeguarding import CATEGORIES, Detection, assess, detect
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW_LONG = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -279,12 +279,14 @@ def test_safeguarding_detector(safeguarding: SafeguardingDetector, text: str, pr
     message = run(safeguarding, make_message(text, prior))
     added = check_entities(message, text)
     check_intent(message)
-    found = detect(text)
+    found = assess(text)
     if text and found is not None:
         assert message.get(INTENT) == {"name": DISCLOSURE_INTENT, "confidence": 1.0}
-        assert added[-1]["entity"] == CATEGORY_ENTITY and added[-1]["value"] == found.category
+        values = {e["entity"]: e["value"] for e in added}
+        assert values[CATEGORY_ENTITY] == found.category
+        assert values["safeguarding_tier"] == found.tier
     for entity in added:
-        assert entity["entity"] == CATEGORY_ENTITY
+        assert entity["entity"].startswith("safeguarding_")
         assert (entity["start"], entity["end"]) == (0, len(text))
 
 

@@ -5,6 +5,7 @@ tests/safeguarding/labelled_messages.yml is the yardstick and is not copied here
 """
 
 import random
+import re
 import time
 import uuid
 
@@ -223,7 +224,8 @@ def table(categories: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 
 def test_tables_are_big_enough_and_cover_every_category():
-    assert set(DISCLOSURES) == set(CATEGORIES)
+    # The rules cover the first categories; the classifier also reads the newer ones.
+    assert set(DISCLOSURES) <= set(CATEGORIES)
     assert len(table(DISCLOSURES)) >= 60
     assert len(OPINIONS) >= 60
 
@@ -360,6 +362,11 @@ def classified(text: str, intent: str, confidence: float = 0.8) -> Message:
     )
 
 
+def entity(message: Message, name: str) -> dict:
+    [found] = [e for e in message.get(ENTITIES) or [] if e["entity"] == name]
+    return found
+
+
 def test_is_registered_as_an_untrainable_intent_classifier():
     registered = DefaultV1Recipe._from_registry("bot.nlu.safeguarding.SafeguardingDetector")
     assert registered.clazz is SafeguardingDetector
@@ -374,13 +381,15 @@ def test_disclosure_rewrites_intent_and_adds_category_entity(component):
     ranking = message.get(INTENT_RANKING_KEY)
     assert ranking[0] == {"name": "disclosure", "confidence": 1.0}
     assert [r["name"] for r in ranking[1:]] == ["give_opinion", "other"]
-    assert message.get(ENTITIES)[-1] == {
+    assert entity(message, "safeguarding_category") == {
         "entity": "safeguarding_category",
         "value": "immediate_danger",
         "start": 0,
         "end": len(text),
         "extractor": EXTRACTOR,
     }
+    assert entity(message, "safeguarding_tier")["value"] == "clear"
+    assert entity(message, "safeguarding_situation")["value"] == "current"
     assert message.get(ENTITIES)[0]["extractor"] == "Other"  # others' entities are kept
     assert {INTENT, INTENT_RANKING_KEY, ENTITIES} <= set(message.output_properties)
 
@@ -389,20 +398,21 @@ def test_disclosure_already_ranked_by_diet_is_not_listed_twice(component):
     [message] = component.process([classified("my bf hits me", "disclosure", 0.6)])
     names = [r["name"] for r in message.get(INTENT_RANKING_KEY)]
     assert names == ["disclosure", "other"]
-    assert message.get(ENTITIES)[-1]["value"] == "domestic_abuse"
+    assert entity(message, "safeguarding_category")["value"] == "domestic_abuse"
 
 
 def test_a_sure_diet_disclosure_without_a_rule_match_gets_unspecified(component):
-    text = "something happened to me and I dont know who to tell"
+    text = "the number 38 bus was late again this morning"  # neither reader flags it
     [message] = component.process([classified(text, "disclosure", 0.95)])
     assert message.get(INTENT) == {"name": "disclosure", "confidence": 0.95}
-    assert message.get(ENTITIES)[-1] == {
+    assert entity(message, "safeguarding_category") == {
         "entity": "safeguarding_category",
         "value": "unspecified",
         "start": 0,
         "end": len(text),
         "extractor": EXTRACTOR,
     }
+    assert entity(message, "safeguarding_tier")["value"] == "possible"
 
 
 def test_an_unsure_diet_disclosure_without_a_rule_match_gives_way(component):
@@ -433,4 +443,30 @@ def test_disclosure_without_a_prior_intent_still_gets_one(component):
     [message] = component.process([Message(data={TEXT: "kms"})])
     assert message.get(INTENT) == {"name": "disclosure", "confidence": 1.0}
     assert message.get(INTENT_RANKING_KEY) == [{"name": "disclosure", "confidence": 1.0}]
-    assert message.get(ENTITIES)[-1]["value"] == "self_harm"
+    assert entity(message, "safeguarding_category")["value"] == "self_harm"
+
+
+def test_masked_words_are_read_as_the_old_pattern_read_them() -> None:
+    from bot.safeguarding.text import is_masked
+
+    old = re.compile(r"[a-z]+\*+[a-z]*|\*+[a-z]+[a-z*]*")
+    rng = random.Random(3)
+    for _ in range(20_000):
+        token = "".join(rng.choice("ab*") for _ in range(rng.randint(1, 9)))
+        assert is_masked(token) == bool(old.fullmatch(token)), token
+
+
+def test_a_long_masked_word_that_expands_is_read_in_linear_time() -> None:
+    """Security review finding 1: "*" + "\\u3389" * 4998 + "0" took about 2 s in detect()
+    (a quadratic regular expression over the NFKD-expanded word). Now no character folds
+    into more than three and the masked-word check is linear."""
+    from bot.safeguarding.text import MAX_FOLDED, normalise
+
+    crafted = "*" + "\u3389" * 4998 + "0"
+    assert len(normalise(crafted)) <= MAX_FOLDED * len(crafted)
+    assert len(normalise("\ufdfa" * 5000)) == 5000  # 18 characters each, unfolded
+    detect("warm up")
+    started = time.perf_counter()
+    for _ in range(50):
+        assert detect(crafted) is None
+    assert time.perf_counter() - started < 5.0
