@@ -6,6 +6,7 @@
     consult purge [--older-than DAYS]
     consult rebuild
     consult staff add-user NAME --role reviewer|admin
+    consult safeguarding export-labelled [--output FILE]
 
 Errors a user can fix (an unreachable or unmigrated database, a bad DATABASE_URL) end with a
 one-line message on stderr and exit status 1, never a traceback.
@@ -20,9 +21,9 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from bot.questions import MAX_PRIORITIES, QUESTIONS, value_label
 
@@ -33,6 +34,7 @@ WORDING_NOTE = (
 # A cell starting with one of these is run as a formula by spreadsheet programs
 # (OWASP "CSV injection"); tab and carriage return as well as the usual four.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+T = TypeVar("T")
 
 
 class CommandError(Exception):
@@ -102,13 +104,19 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 async def _export_rows(url: str) -> list[dict[str, str]]:
+    from bot.db.queries import export_rows
+
+    return await _in_migrated_database(url, export_rows)
+
+
+async def _in_migrated_database(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
+    """`await work(session)` in one transaction, once the database is known to be at head."""
     from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import sessionmaker
 
     from bot.db.engine import make_engine, safe_url
     from bot.db.migrations import current_revision, head_revision
-    from bot.db.queries import export_rows
 
     engine = make_engine(url)
     try:
@@ -130,7 +138,7 @@ async def _export_rows(url: str) -> list[dict[str, str]]:
             )
         factory = sessionmaker(engine, class_=AsyncSession, future=True)
         async with factory() as session, session.begin():
-            return await export_rows(session)
+            return await work(session)
     finally:
         await engine.dispose()
 
@@ -347,6 +355,63 @@ async def _add_staff_user(url: str, name: str, role: str, password: str) -> None
         await engine.dispose()
 
 
+# --- safeguarding ---------------------------------------------------------------------
+
+
+def cmd_safeguarding_export_labelled(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from bot.db.engine import safe_url, sqlite_path
+    from bot.staff.safeguarding_corpus import corpus_yaml, describe_left_out
+
+    url = _database_url()
+    path = sqlite_path(url)
+    if path is not None and not path.exists():  # don't create an empty database by reading
+        raise CommandError(f"no database at {path}: run `consult db upgrade` first")
+    try:
+        labelled = asyncio.run(_in_migrated_database(url, _labelled_messages))
+    except CommandError:
+        raise
+    except (ImportError, ValueError) as error:
+        raise CommandError(f"cannot use the database at {safe_url(url)}: {error}") from None
+    text = corpus_yaml(labelled.messages, datetime.now(timezone.utc).strftime("%Y-%m-%d"))
+    if args.output:
+        try:
+            _write_file_privately(Path(args.output), lambda out: out.write(text))
+        except OSError as error:
+            raise CommandError(f"cannot write {args.output}: {error.strerror or error}") from None
+    else:
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        out.write(text)
+        out.flush()
+        out.detach()
+    disclosures = sum(1 for m in labelled.messages if m["label"] == "disclosure")
+    # On stderr, so that stdout is only the YAML when no --output is given.
+    print(
+        f"Wrote {len(labelled.messages)} reviewed messages ({disclosures} disclosures, "
+        f"{len(labelled.messages) - disclosures} not) to {args.output or 'stdout'}; "
+        f"{describe_left_out(labelled.left_out)}.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+async def _labelled_messages(session: Any) -> Any:
+    from bot.staff import audit
+    from bot.staff.safeguarding_corpus import labelled_messages
+
+    labelled = await labelled_messages(session)
+    # Residents' words leave the database: recorded as the console's downloads are.
+    await audit.record(
+        session,
+        None,
+        "export_labelled",
+        detail=f"{len(labelled.messages)} messages, {sum(labelled.left_out.values())} left out",
+        staff_name="(command line)",
+    )
+    return labelled
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bot.db.retention import DEFAULT_RETENTION_DAYS
 
@@ -398,6 +463,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_user.add_argument("name", help="the user name to sign in with")
     add_user.add_argument("--role", choices=["reviewer", "admin"], required=True)
     add_user.set_defaults(handler=cmd_staff_add_user)
+
+    safeguarding = commands.add_parser("safeguarding", help="safeguarding review")
+    safeguarding_commands = safeguarding.add_subparsers(
+        dest="safeguarding_command", metavar="ACTION", required=True
+    )
+    export_labelled = safeguarding_commands.add_parser(
+        "export-labelled",
+        help="write the reviewed messages of residents who agreed to take part, redacted, "
+        "as YAML for bot/safeguarding/corpus/",
+    )
+    export_labelled.add_argument("--output", "-o", metavar="FILE", help="write here, not to stdout")
+    export_labelled.set_defaults(handler=cmd_safeguarding_export_labelled)
     return parser
 
 

@@ -3,8 +3,9 @@
     await audit.record(session, request, "view_transcript", target="GLCG-6BUK")
 
 `target` is a reference code or a short pseudonymous id, never a raw sender id; `detail` is
-short and never holds residents' words (filters and counts are fine). The caller's
-transaction commits the entry with the action it records.
+short and never holds residents' words (filters and counts are fine; the words a member of
+staff searched for are kept, under "search", as they may be personal data someone looked
+for). The caller's transaction commits the entry with the action it records.
 """
 
 from __future__ import annotations
@@ -20,15 +21,21 @@ ACTIONS = {
     "sign_in": "Signed in",
     "sign_out": "Signed out",
     "list_conversations": "Listed conversations",
+    "search": "Searched conversations for words",
     "view_transcript": "Read a transcript",
     "reveal": "Revealed personal data in a transcript",
+    "reveal_comments": "Revealed personal data in the comments",
     "tag": "Tagged a conversation",
     "untag": "Removed a tag",
     "review": "Changed a review status",
     "note": "Changed review notes",
+    "view_safeguarding": "Read the safeguarding queue",
+    "label_flag": "Labelled a safeguarding message",
     "erase": "Erased a respondent",
     "view_results": "Viewed results",
     "export": "Exported answers",
+    "export_personal_data": "Exported with personal data shown",
+    "export_labelled": "Exported reviewed safeguarding messages",
     "view_audit": "Read the audit log",
 }
 ERASED = "(erased)"

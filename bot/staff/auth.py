@@ -1,4 +1,6 @@
-"""Who may see what: staff accounts, passwords, sign-in throttling, and the guard on routes.
+"""Who may see what: staff accounts, passwords, and the guard on routes.
+
+Sign-in throttling is in throttle.py, the rules for new passwords in passwords.py.
 
 Every staff route is refused unless its view says who may use it: `@require_role("reviewer")`
 (any signed-in member of staff), `@require_role("admin")`, or `@public` (the sign-in page).
@@ -7,11 +9,9 @@ The middleware `guard` enforces it, so a view without a decorator is refused to 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -19,14 +19,13 @@ from aiohttp.typedefs import Handler
 from aiohttp_session import Session, get_session, new_session
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import get_sessionmaker
-from bot.db.models import SignInFailure, StaffUser, utcnow
-from bot.staff import csrf
+from bot.db.models import StaffUser, utcnow
+from bot.staff import csrf, passwords
 from bot.staff.keys import ROLES, STAFF, STAFF_SETTINGS, Staff
-from bot.staff.settings import StaffSettings
 
 View = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PREFIX = "/staff"
@@ -91,6 +90,13 @@ def check_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def check_new_password(name: str, password: str) -> None:
+    """ValueError saying why, if this password may not be set for this user (passwords.py)."""
+    reason = passwords.problem(name, password)
+    if reason is not None:
+        raise ValueError(reason)
+
+
 async def add_user(session: AsyncSession, name: str, role: str, password: str) -> StaffUser:
     """Create an account; ValueError if the name is taken or the role or password unusable."""
     name = name.strip()
@@ -98,13 +104,26 @@ async def add_user(session: AsyncSession, name: str, role: str, password: str) -
         raise ValueError("the user name must be 1 to 64 characters")
     if role not in ROLES:
         raise ValueError(f"the role must be one of {', '.join(ROLES)}")
-    if len(password) < 12:
-        raise ValueError("the password must be at least 12 characters")
+    check_new_password(name, password)
     existing = await session.execute(select(StaffUser).where(StaffUser.name == name))
     if existing.scalar_one_or_none() is not None:
         raise ValueError(f"there is already a user called {name!r}")
     user = StaffUser(name=name, role=role, password_hash=hash_password(password))
     session.add(user)
+    await session.flush()
+    return user
+
+
+async def set_password(session: AsyncSession, name: str, password: str) -> StaffUser:
+    """Change a password (checked as a new one) and end the user's other sessions;
+    ValueError if there is no such user or the password is unusable."""
+    user = await find_user(session, name.strip())
+    if user is None:
+        raise ValueError(f"there is no user called {name.strip()!r}")
+    check_new_password(user.name, password)
+    user.password_hash = hash_password(password)
+    # Whoever knew the old password must not stay signed in with it.
+    user.sessions_valid_after = utcnow()
     await session.flush()
     return user
 
@@ -120,57 +139,6 @@ async def authenticate(session: AsyncSession, name: str, password: str) -> Staff
         check_password(_DUMMY_HASH, password)
         return None
     return user if check_password(user.password_hash, password) else None
-
-
-# --- throttling ---------------------------------------------------------------------------
-
-
-def failure_keys(settings: StaffSettings, name: str, address: str) -> list[str]:
-    """Keyed hashes, so the table keeps neither names tried nor client addresses."""
-    secret = settings.session_secret.encode()
-    return [
-        hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-        for kind, value in (("name", name.strip().lower()), ("address", address))
-    ]
-
-
-def client_address(request: web.Request, settings: StaffSettings) -> str:
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.remote or "unknown"
-
-
-async def throttled_for(
-    session: AsyncSession, settings: StaffSettings, keys: list[str]
-) -> timedelta | None:
-    """How long to wait before trying again, or None if sign-in may be tried now."""
-    window = timedelta(minutes=settings.failure_window_minutes)
-    now = utcnow()
-    await session.execute(delete(SignInFailure).where(SignInFailure.failed_at < now - window))
-    for key in keys:
-        count, first = (
-            await session.execute(
-                select(func.count(SignInFailure.id), func.min(SignInFailure.failed_at)).where(
-                    SignInFailure.key == key
-                )
-            )
-        ).one()
-        if count >= settings.max_failures and first is not None:
-            first = first if first.tzinfo else first.replace(tzinfo=timezone.utc)
-            return max(first + window - now, timedelta(seconds=1))
-    return None
-
-
-async def record_failure(session: AsyncSession, keys: list[str]) -> None:
-    for key in keys:
-        session.add(SignInFailure(key=key, failed_at=utcnow()))
-    await session.flush()
-
-
-async def clear_failures(session: AsyncSession, key: str) -> None:
-    await session.execute(delete(SignInFailure).where(SignInFailure.key == key))
 
 
 # --- sessions -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from multidict import MultiMapping
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -27,6 +28,7 @@ from bot.db.models import (
 )
 from bot.pseudonyms import sender_key
 from bot.questions import BY_ID
+from bot.staff.redaction import LABEL_TEXTS, NEEDED_FOR_LABEL, redact
 
 EVENTS = sa.table(
     "events",
@@ -38,6 +40,7 @@ EVENTS = sa.table(
 )
 STATUSES = {"unreviewed": "Not reviewed", "follow_up": "Needs follow-up", "reviewed": "Reviewed"}
 SHORT_ID_LENGTH = 10
+SEARCH_BATCH = 500  # conversations whose messages a search reads in one query
 
 
 def short_id(key: str) -> str:
@@ -124,7 +127,8 @@ class Filters:
         return {k: v for k, v in values.items() if v and not (k == "page" and v == "1")}
 
     def describe(self) -> str:
-        """For the audit log: which filters were used (the search words are not kept)."""
+        """For the audit log: which filters were used (the words searched for are recorded
+        in an entry of their own)."""
         used = [k for k, v in self.query().items() if k != "page"]
         return "filters: " + (", ".join(sorted(used)) if used else "none")
 
@@ -251,27 +255,106 @@ async def _summaries(
     return conversations
 
 
-def _like_json(term: str) -> str:
-    """A LIKE pattern for `term` as it appears inside Rasa's JSON event data."""
-    encoded = json.dumps(term)[1:-1]
-    escaped = encoded.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+def _like(term: str) -> str:
+    """A LIKE pattern (escape "!") for text containing `term`."""
+    escaped = term.replace("!", "!!").replace("%", "!%").replace("_", "!_")
     return f"%{escaped}%"
 
 
-async def keys_mentioning(session: AsyncSession, term: str) -> set[str]:
-    """Sender keys of conversations whose messages (either side) contain `term`."""
-    rows = await session.execute(
-        sa.select(EVENTS.c.sender_id)
-        .where(EVENTS.c.type_name.in_(["user", "bot"]))
-        .where(EVENTS.c.data.ilike(_like_json(term), escape="!"))
-        .distinct()
+def _like_json(term: str) -> str:
+    """A LIKE pattern for `term` as it appears inside JSON (a button's title)."""
+    return _like(json.dumps(term)[1:-1])
+
+
+def _message_columns(dialect: str) -> tuple[Any, Any]:
+    """SQL for an event's text and its buttons (a JSON array), read from Rasa's JSON."""
+    if dialect == "postgresql":
+        data = sa.cast(EVENTS.c.data, postgresql.JSON)
+        return data["text"].astext, sa.cast(data["data"]["buttons"], sa.Text)
+    return (
+        sa.func.json_extract(EVENTS.c.data, "$.text"),
+        sa.func.json_extract(EVENTS.c.data, "$.data.buttons"),
     )
-    return {sender_key(sender_id) for (sender_id,) in rows}
 
 
-async def filtered(session: AsyncSession, filters: Filters) -> list[Conversation]:
+def _labels_in_reach(term: str) -> list[str]:
+    """The labels of redaction that a match of `term` in redacted text could overlap
+    ("phone number", "[name]", "number] please", "e")."""
+    folded = term.casefold()
+    if "[" in folded or "]" in folded:
+        return list(LABEL_TEXTS)
+    return [label for label in LABEL_TEXTS if folded in label.casefold()]
+
+
+def _shown_words(text: str | None, buttons: str | None) -> str:
+    """A message's words as its transcript turn shows them: its text and buttons' titles."""
+    words = [text or ""]
+    try:
+        listed = json.loads(buttons) if buttons else []
+    except ValueError:
+        listed = []
+    for button in listed if isinstance(listed, list) else []:
+        if isinstance(button, dict):
+            words.append(str(button.get("title", "")))
+    return "\n".join(words)
+
+
+async def keys_mentioning(session: AsyncSession, term: str, redacted: bool = True) -> set[str]:
+    """Sender keys of conversations with a message (either side) containing `term`, in any
+    case, in the words the transcript shows (the text and the buttons' titles, not Rasa's
+    intents and entities): redacted, unless `redacted` is False (admins).
+
+    A reviewer must not learn from a search what the transcript hides: searching for a
+    phone number finds nothing, as the transcript shows "[phone number]" instead, and
+    searching for "phone number" finds the label. The database picks the messages that
+    could match: those containing the term as written (a match in redacted text outside
+    the labels is one there too) and, for a term within reach of a label, those that
+    could have been given that label; each is then redacted and looked at here.
+    """
+    connection = await session.connection()
+    text, buttons = _message_columns(connection.dialect.name)
+    could_match = [
+        text.ilike(_like(term), escape="!"),
+        sa.and_(EVENTS.c.type_name == "bot", buttons.ilike(_like_json(term), escape="!")),
+    ]
+    if redacted:
+        needs = {need for label in _labels_in_reach(term) for need in NEEDED_FOR_LABEL[label]}
+        could_match += [text.ilike(_like(need), escape="!") for need in sorted(needs)]
+    candidate = sa.and_(EVENTS.c.type_name.in_(TRANSCRIPT_EVENTS), sa.or_(*could_match))
+    message = sa.select(EVENTS.c.sender_id, text, buttons)
+    folded = term.casefold()
+
+    def shows_term(said: str | None, offered: str | None) -> bool:
+        words = _shown_words(said, offered)
+        return folded in (redact(words) if redacted else words).casefold()
+
+    found: set[str] = set()
+    unsure: set[str] = set()
+    # Mostly a conversation's first candidate message shows the term: read only those...
+    first = sa.select(sa.func.min(EVENTS.c.id)).where(candidate).group_by(EVENTS.c.sender_id)
+    for sender_id, said, offered in await session.execute(message.where(EVENTS.c.id.in_(first))):
+        (found if shows_term(said, offered) else unsure).add(sender_id)
+    # ... then every candidate message of the others, some conversations at a time.
+    waiting = sorted(unsure)
+    for start in range(0, len(waiting), SEARCH_BATCH):
+        batch = waiting[start : start + SEARCH_BATCH]
+        for sender_id, said, offered in await session.execute(
+            message.where(candidate, EVENTS.c.sender_id.in_(batch))
+        ):
+            if sender_id not in found and shows_term(said, offered):
+                found.add(sender_id)
+    return {sender_key(sender_id) for sender_id in found}
+
+
+async def filtered(
+    session: AsyncSession, filters: Filters, redacted: bool = True
+) -> list[Conversation]:
+    """The conversations the filters keep; the words searched for are looked for in the
+    redacted messages unless `redacted` is False (admins)."""
     conversations = await all_conversations(session)
-    matching = await keys_mentioning(session, filters.search) if filters.search else None
+    matching = None
+    if filters.search and conversations:
+        matching = await keys_mentioning(session, filters.search, redacted)
 
     def keep(c: Conversation) -> bool:
         if filters.date_from and c.started.date() < filters.date_from:

@@ -5,6 +5,10 @@ CSV is written by the same function, so the console's CSV and the command's are 
 Every export is read fresh from the database, so an erased resident (whose rows are deleted)
 never appears. Residents' words are defused against spreadsheet formulas in CSV and Excel.
 
+Residents' words are redacted (bot/staff/redaction.py) as the transcript page shows them:
+written answers, and every message and button title in the transcripts. Only an admin can
+ask for them with personal data shown, and that is recorded as such in the audit log.
+
 Transcripts come from Rasa's `events` table. Only conversations of residents who agreed to
 take part (a respondent with `consented_at`) are exported, each under the respondent's
 reference code; the raw sender id, which may be a browser id, is never written out, and
@@ -17,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 import sqlalchemy as sa
@@ -27,14 +31,30 @@ from bot.cli import WORDING_NOTE, codebook_entries, defuse_formula
 from bot.db.models import Respondent
 from bot.db.queries import EXPORT_COLUMNS
 from bot.pseudonyms import sender_key
+from bot.questions import BY_ID
 from bot.staff.conversations import EVENTS as _EVENTS  # Rasa's table, defined once
 from bot.staff.conversations import TRANSCRIPT_EVENTS, Turn, events_table_exists, turns_of
+from bot.staff.redaction import redact
 
 CODEBOOK_COLUMNS = ("question", "slot", "part", "kind", "wording", "value", "label", "note")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- answers and codebook -----------------------------------------------------------------
+
+
+def redacted_rows(rows: Iterable[dict[str, str]]) -> list[dict[str, str]]:
+    """The rows with personal data hidden in written answers (a closed question's code is
+    left as it is, so the codebook still applies)."""
+    return [
+        {**row, "answer": row["answer"] if _is_code(row["question"]) else redact(row["answer"])}
+        for row in rows
+    ]
+
+
+def _is_code(question_id: str) -> bool:
+    question = BY_ID.get(question_id)
+    return question is not None and not question.is_free_text
 
 
 def write_answers_csv(rows: Iterable[dict[str, str]], out: IO[str]) -> None:
@@ -117,22 +137,25 @@ def answers_xlsx(rows: Iterable[dict[str, str]]) -> bytes:
 # --- transcripts --------------------------------------------------------------------------
 
 
-def _exported(turn: Turn) -> dict[str, Any]:
-    """A turn as the JSON export writes it: what was said, and the buttons apart."""
+def _exported(turn: Turn, reveal: bool) -> dict[str, Any]:
+    """A turn as the JSON export writes it: what was said, and the buttons apart; with
+    personal data hidden unless `reveal`, as on the transcript page."""
+    shown: Callable[[str], str] = (lambda text: text) if reveal else redact
     exported: dict[str, Any] = {
         "speaker": turn.speaker,
-        "text": turn.said,
+        "text": shown(turn.said),
         "time": turn.at.isoformat(timespec="seconds"),
     }
     if turn.buttons:
-        exported["buttons"] = list(turn.buttons)
+        exported["buttons"] = [shown(title) for title in turn.buttons]
     if turn.pressed_button:
         exported["pressed_button"] = True
     return exported
 
 
-async def transcripts(session: AsyncSession) -> list[dict[str, Any]]:
-    """Consenting residents' conversations: resident and assistant turns with their times.
+async def transcripts(session: AsyncSession, reveal: bool = False) -> list[dict[str, Any]]:
+    """Consenting residents' conversations: resident and assistant turns with their times,
+    personal data hidden unless `reveal`.
 
     One entry per conversation, keyed by the respondent's reference code, in the order the
     conversations started. Conversations without a consenting respondent are left out.
@@ -162,16 +185,23 @@ async def transcripts(session: AsyncSession) -> list[dict[str, Any]]:
     conversations = []
     for sender_id, rows in rows_of.items():  # in the order the conversations started
         code, channel = consented[keys[sender_id]]
-        turns = [_exported(turn) for turn in turns_of(rows)]
+        turns = [_exported(turn, reveal) for turn in turns_of(rows)]
         if turns:
             conversations.append({"respondent": code, "channel": channel, "turns": turns})
     return conversations
 
 
-def transcripts_json(conversations: list[dict[str, Any]]) -> bytes:
+def transcripts_json(conversations: list[dict[str, Any]], revealed: bool = False) -> bytes:
+    hidden = (
+        "Personal data is SHOWN: this download is recorded in the audit log."
+        if revealed
+        else "Personal data (phone numbers, email addresses, full postcodes, street "
+        "addresses, names) is hidden and shown in square brackets."
+    )
     document = {
         "note": "Conversations of residents who agreed to take part, by reference code. "
-        "Times are UTC. A pressed button is given by its title, with pressed_button true.",
+        "Times are UTC. A pressed button is given by its title, with pressed_button true. "
+        + hidden,
         "conversations": conversations,
     }
     return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")

@@ -14,7 +14,7 @@ import importlib
 
 from aiohttp import web
 
-from bot.staff import views_admin, views_auth, views_conversations
+from bot.staff import views_admin, views_auth, views_conversations, views_safeguarding
 from bot.staff.auth import PREFIX, View
 
 OPTIONAL_PAGES = ("bot.staff.views_results", "bot.staff.views_export")
@@ -50,6 +50,8 @@ def setup_routes(app: web.Application) -> None:
         f"/conversations/{KEY}/tags/remove", views_conversations.remove_tag, name="remove_tag"
     )
     router.add_post(f"/conversations/{KEY}/review", views_conversations.review, name="review")
+
+    views_safeguarding.setup_routes(router)
 
     router.add_get("/erase", views_admin.erase_page, name="erase")
     router.add_post("/erase", views_admin.erase, name="erase_post")

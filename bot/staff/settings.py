@@ -28,12 +28,23 @@ class StaffSettings:
     idle_minutes: int = 30
     # The Secure cookie flag: on whenever the console is served over HTTPS (a proxy).
     secure_cookies: bool = False
-    # Failed sign-ins allowed per user name and per client address within the window.
-    max_failures: int = 5
+    # Sign-in throttling (bot/staff/throttle.py): failures counted over a sliding window.
     failure_window_minutes: int = 15
+    # Failures of one user name from one address before each try has to wait.
+    max_failures: int = 5
+    # Failures from one address (any names) before it has to wait: high, because an office
+    # of staff behind one NAT shares an address.
+    max_failures_per_address: int = 100
+    # Failures of one user name from every address after which addresses that have failed
+    # wait from their first failure, and the others are slowed (never refused).
+    max_failures_per_user: int = 50
+    # The first wait; each further failure doubles it, up to the window.
+    first_delay_seconds: float = 15.0
+    besieged_pause_seconds: float = 1.0
     page_size: int = 25
     # Behind a reverse proxy every request comes from the proxy's address: then take the
-    # client's address from the last X-Forwarded-For entry (the one the proxy added).
+    # client's address from the right-most X-Forwarded-For entry (the one the proxy added;
+    # the entries left of it come from the client and could say anything).
     trust_forwarded_for: bool = False
 
     @classmethod
@@ -62,6 +73,10 @@ class StaffSettings:
             idle_minutes=int(environ.get("STAFF_IDLE_MINUTES", "30")),
             secure_cookies=production if secure is None else secure,
             max_failures=int(environ.get("STAFF_MAX_SIGN_IN_FAILURES", "5")),
+            max_failures_per_address=int(
+                environ.get("STAFF_MAX_SIGN_IN_FAILURES_PER_ADDRESS", "100")
+            ),
+            max_failures_per_user=int(environ.get("STAFF_MAX_SIGN_IN_FAILURES_PER_USER", "50")),
             failure_window_minutes=int(environ.get("STAFF_SIGN_IN_WINDOW_MINUTES", "15")),
             trust_forwarded_for=bool(_flag(environ.get("STAFF_TRUST_FORWARDED_FOR"))),
         )

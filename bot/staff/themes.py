@@ -11,7 +11,7 @@ school" has two), or none.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Answer, Respondent
 from bot.questions import BY_ID, GIVEN, PARTS, QUESTIONS
+from bot.staff.redaction import redact
 
 THEMES_PATH = Path(__file__).resolve().parent / "themes.yml"
 _ID = re.compile(r"[a-z][a-z0-9_]*\Z")
@@ -210,11 +211,18 @@ class PartThemes:
 
 
 def tag_comments(
-    matcher: ThemeMatcher, part: str, comments: Iterable[tuple[str, str, str]]
+    matcher: ThemeMatcher,
+    part: str,
+    comments: Iterable[tuple[str, str, str]],
+    shown: Callable[[str], str] = str,
 ) -> PartThemes:
-    """Tag (reference code, question id, text) comments of one part and count each theme."""
+    """Tag (reference code, question id, text) comments of one part and count each theme.
+
+    Themes are found in the text as written; each comment keeps `shown(text)`, e.g. the text
+    with personal data hidden (a theme names no one, so finding it in the full text is safe).
+    """
     tagged = tuple(
-        Comment(code, question_id, text, tuple(matcher.theme_ids(text)))
+        Comment(code, question_id, shown(text), tuple(matcher.theme_ids(text)))
         for code, question_id, text in comments
     )
     counts = [
@@ -243,9 +251,11 @@ async def load_comments(session: AsyncSession) -> dict[str, list[tuple[str, str,
 
 
 async def load_part_themes(
-    session: AsyncSession, matcher: ThemeMatcher | None = None
+    session: AsyncSession, matcher: ThemeMatcher | None = None, reveal: bool = False
 ) -> list[PartThemes]:
-    """Each part's comments, tagged (with themes.yml unless another matcher is given)."""
+    """Each part's comments, tagged (with themes.yml unless another matcher is given), with
+    personal data hidden (bot/staff/redaction.py) unless `reveal`."""
     matcher = matcher or default_matcher()
     comments = await load_comments(session)
-    return [tag_comments(matcher, part, comments[part]) for part in PARTS]
+    shown = str if reveal else redact
+    return [tag_comments(matcher, part, comments[part], shown) for part in PARTS]

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 from aiohttp_session import get_session
 from sqlalchemy import update
 
 from bot.db.engine import get_sessionmaker
 from bot.db.models import StaffUser, utcnow
-from bot.staff import audit
-from bot.staff.auth import (
-    authenticate,
-    clear_failures,
-    client_address,
-    failure_keys,
-    public,
-    record_failure,
-    require_role,
-    start_session,
-    throttled_for,
-)
+from bot.staff import audit, throttle
+from bot.staff.auth import authenticate, public, require_role, start_session
 from bot.staff.keys import STAFF, STAFF_SETTINGS
 from bot.staff.rendering import render
 
@@ -48,23 +40,31 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
     name = str(form.get("name", "")).strip()
     password = str(form.get("password", ""))
     settings = request.app[STAFF_SETTINGS]
-    keys = failure_keys(settings, name, client_address(request, settings))
+    keys = throttle.failure_keys(settings, name, throttle.client_address(request, settings))
     async with get_sessionmaker()() as db, db.begin():
-        wait = await throttled_for(db, settings, keys)
-        if wait is not None:
-            minutes = max(1, round(wait.total_seconds() / 60))
-            error = (
-                "There have been too many failed attempts to sign in. "
-                f"Wait {minutes} minute{'s' if minutes != 1 else ''} and try again."
-            )
-            return await render(
-                request, "staff/sign_in.html", status=429, message="", error=error, name=name
-            )
+        verdict = await throttle.check(db, settings, keys)
+    if verdict.wait is not None:
+        wait = throttle.describe_wait(verdict.wait)
+        error = (
+            "There have been too many failed attempts to sign in from here. "
+            f"Wait {wait} and try again."
+        )
+        response = await render(
+            request, "staff/sign_in.html", status=429, message="", error=error, name=name
+        )
+        response.headers["Retry-After"] = str(throttle.wait_seconds(verdict.wait))
+        return response
+    if verdict.pause:
+        # This user name is being guessed from many addresses: every try for it is slowed
+        # a little. One from an address that has not failed may well be the member of
+        # staff, so it is never refused.
+        await asyncio.sleep(verdict.pause)
+    async with get_sessionmaker()() as db, db.begin():
         user = await authenticate(db, name, password) if name and password else None
         if user is None:
-            await record_failure(db, keys)
+            await throttle.record_failure(db, keys)
         else:
-            await clear_failures(db, keys[0])
+            await throttle.record_success(db, keys)
             user.last_signed_in_at = utcnow()
             await audit.record(db, request, "sign_in", staff_name=user.name)
     if user is None:

@@ -36,9 +36,7 @@ async def results(request: web.Request) -> web.StreamResponse:
     )
 
 
-@require_role("reviewer")
-async def comments(request: web.Request) -> web.StreamResponse:
-    """Each part's written comments, with the themes found in them."""
+async def _comments_page(request: web.Request, reveal: bool) -> web.StreamResponse:
     try:
         # In a thread: the first time, importing spaCy and building the patterns takes
         # seconds, which must not hold up the website's event loop.
@@ -48,13 +46,33 @@ async def comments(request: web.Request) -> web.StreamResponse:
         logger.error("The theme list is not valid: %s", error)
         return await render(request, "staff/results_themes_error.html", status=500, error=error)
     async with get_sessionmaker()() as db, db.begin():
-        parts = await load_part_themes(db, matcher)
-        await audit.record(db, request, "view_results", detail="comments and themes")
+        parts = await load_part_themes(db, matcher, reveal=reveal)
+        if reveal:
+            await audit.record(db, request, "reveal_comments", detail="comments and themes")
+        else:
+            await audit.record(db, request, "view_results", detail="comments and themes")
     return await render(
-        request, "staff/results_comments.html", parts=parts, part_titles=PART_TITLES
+        request,
+        "staff/results_comments.html",
+        parts=parts,
+        part_titles=PART_TITLES,
+        revealed=reveal,
     )
+
+
+@require_role("reviewer")
+async def comments(request: web.Request) -> web.StreamResponse:
+    """Each part's written comments, with the themes found in them, personal data hidden."""
+    return await _comments_page(request, reveal=False)
+
+
+@require_role("admin")
+async def reveal_comments(request: web.Request) -> web.StreamResponse:
+    """The comments with personal data shown: admins only, recorded in the audit log."""
+    return await _comments_page(request, reveal=True)
 
 
 def setup_routes(router: StaffRouter) -> None:
     router.add_get("/results", results, name="results")
     router.add_get("/results/comments", comments, name="results_comments")
+    router.add_post("/results/comments/reveal", reveal_comments, name="reveal_comments")

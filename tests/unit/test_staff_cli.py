@@ -58,6 +58,9 @@ def test_add_user_refuses_with_a_reason(migrated_url: str) -> None:
     for args, password, reason in [
         (("alice", "--role", "reviewer"), "a long pass phrase", "already a user called 'alice'"),
         (("bob", "--role", "reviewer"), "short", "at least 12 characters"),
+        (("bob", "--role", "reviewer"), "Password2024!", "the password is too common"),
+        (("bob", "--role", "reviewer"), "qwertyuiop123", "the password is too common"),
+        (("bob", "--role", "admin"), "Bob's long pass phrase", "must not contain the user name"),
     ]:
         result = add_user(migrated_url, *args, password=password)
         assert result.returncode == 1

@@ -221,16 +221,76 @@ async def test_admin_erases_by_reference_code(admin: TestClient, migrated_url: s
     assert missing.status == 404
 
 
+async def audit_details(action: str) -> list[tuple[str, str]]:
+    async with get_sessionmaker()() as db:
+        result = await db.execute(
+            select(AuditEntry.staff_name, AuditEntry.detail)
+            .where(AuditEntry.action == action)
+            .order_by(AuditEntry.id)
+        )
+        return [tuple(r) for r in result.all()]
+
+
 async def test_listing_and_views_are_audited(reviewer: TestClient, migrated_url: str) -> None:
     await seed(migrated_url)
-    await reviewer.get("/staff/conversations", params={"q": "secret words", "flagged": "yes"})
+    await reviewer.get("/staff/conversations", params={"flagged": "yes"})
     entries = await audit_actions()
     assert ("rita", "sign_in", "") in entries
     assert ("rita", "list_conversations", "") in entries
-    async with get_sessionmaker()() as db:
-        details = list((await db.execute(select(AuditEntry.detail))).scalars())
-    assert "filters: flagged, q" in details
-    assert not any("secret words" in d for d in details)
+    assert ("rita", "filters: flagged") in await audit_details("list_conversations")
+    assert await audit_details("search") == []  # no words, no search entry
+
+
+async def test_a_search_is_audited_with_its_words(reviewer: TestClient, migrated_url: str) -> None:
+    await seed(migrated_url)
+    await reviewer.get("/staff/conversations", params={"q": "Jane Doe", "flagged": "yes"})
+    await reviewer.get("/staff/conversations", params={"q": "07700 900123"})
+    # The words searched for, not what was found.
+    assert await audit_details("search") == [
+        ("rita", "words: Jane Doe"),
+        ("rita", "words: 07700 900123"),
+    ]
+    assert ("rita", "filters: flagged, q") in await audit_details("list_conversations")
+
+
+async def test_a_reviewers_search_finds_only_what_the_transcript_shows(
+    reviewer: TestClient, migrated_url: str
+) -> None:
+    """Searching for personal data must not tell a reviewer it is there (PERSONAL is in
+    the finished conversation, with its phone number, email, name and postcode)."""
+    codes = await seed(migrated_url)
+
+    async def found(words: str) -> list[str]:
+        return rows(await (await reviewer.get("/staff/conversations", params={"q": words})).text())
+
+    for hidden in (
+        "07700 900123",
+        "07700",
+        "900123",
+        "jane@example.org",
+        "example.org",
+        "Jane Doe",
+        "Jane",
+        "Acacia",
+        "SE15 4QT",
+        "4QT",
+    ):
+        assert await found(hidden) == [], hidden
+    # What the reviewer reads, redaction's labels included, is found.
+    for shown in ("youth clubs", "SE15", "[phone number]", "phone number", "[name]", "postcode"):
+        assert await found(shown) == [codes["finished"]], shown
+    assert await found("call 999") == [codes["flagged"]]
+    # The intent stored with each message is not what the transcript shows.
+    assert await found("greet") == []
+
+
+async def test_an_admins_search_finds_personal_data_and_is_audited(
+    admin: TestClient, migrated_url: str
+) -> None:
+    codes = await seed(migrated_url)
+    page = await (await admin.get("/staff/conversations", params={"q": "07700 900123"})).text()
+    assert rows(page) == [codes["finished"]]
+    assert await audit_details("search") == [("ade", "words: 07700 900123")]
 
 
 async def test_audit_log_is_for_admins_only(reviewer: TestClient) -> None:
@@ -271,6 +331,35 @@ async def test_a_pressed_button_is_shown_by_its_title(migrated_url: str) -> None
         "Are you happy?\nButtons: Yes, I'm happy | No",
         "Yes, I'm happy (pressed a button)",
     ]
+
+
+async def test_search_reads_buttons_titles_and_any_letters(
+    migrated_url: str, app_engine: None
+) -> None:
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.staff.conversations import keys_mentioning
+    from bot.tracker_store import ConsultTrackerStore
+    from tests.staff_fixtures import _domain
+
+    buttons = [{"title": "Yes, I'm happy", "payload": "/affirm"}]
+    store = ConsultTrackerStore(domain=_domain(), host=migrated_url)
+    try:
+        await store.save(
+            DialogueStateTracker.from_events(
+                "presser",
+                [BotUttered("Are you happy?", {"buttons": buttons}), UserUttered("Café 100%")],
+            )
+        )
+    finally:
+        store.engine.dispose()
+    async with get_sessionmaker()() as db, db.begin():
+        for redacted in (True, False):
+            for term in ("yes, i'm HAPPY", "café", "100%", "Are you"):
+                assert await keys_mentioning(db, term, redacted) == {sender_key("presser")}, term
+            for term in ("payload", "10_%", "caf_"):
+                assert await keys_mentioning(db, term, redacted) == set(), term
 
 
 async def test_one_conversation_is_summarised_as_in_the_full_list(

@@ -92,3 +92,101 @@ async def test_every_download_with_its_audit_entry(
             "codebook CSV: codebook",
             "transcripts JSON: 1 conversations",
         ]
+
+
+PERSONAL = "Call me on 07700 900123 or jane@example.org, I live in SE15 4QT"
+SECRETS = ("07700 900123", "07700900123", "jane@example.org", "SE15 4QT", "4QT")
+WORDED = (
+    "/staff/export/answers.csv",
+    "/staff/export/answers.xlsx",
+    "/staff/export/transcripts.json",
+)
+
+
+async def seed_personal(url: str, session_factory: sessionmaker) -> str:
+    """A consenting resident who typed personal data, in an answer and in the chat."""
+    async with session_factory() as session, session.begin():
+        respondent = await start_respondent(session, "browser-jane", "socketio")
+        await record_consent(session, respondent)
+        await save_answer(session, respondent, "knife_crime.agreement", "agree")
+        await save_answer(session, respondent, "knife_crime.comment", "given", PERSONAL)
+        code = respondent.reference_code
+    await save_conversation(
+        url, "browser-jane", [("assistant", "What do you think?"), ("resident", PERSONAL)]
+    )
+    return code
+
+
+def text_of(path: str, body: bytes) -> str:
+    """Everything a download says, as text (every cell of every sheet for Excel)."""
+    if path.endswith(".xlsx"):
+        book = load_workbook(io.BytesIO(body))
+        return "\n".join(
+            str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row
+        )
+    return body.decode("utf-8")
+
+
+@pytest.mark.parametrize("path", WORDED)
+async def test_a_reviewers_download_hides_personal_data(
+    reviewer: TestClient, migrated_url: str, session_factory: sessionmaker, path: str
+) -> None:
+    await seed_personal(migrated_url, session_factory)
+    token = csrf_from(await (await reviewer.get("/staff/export")).text())
+    response = await reviewer.post(path, data={"csrf_token": token})
+    assert response.status == 200
+    text = text_of(path, await response.read())
+    for secret in SECRETS:
+        assert secret not in text, secret
+    assert "[phone number]" in text and "[email address]" in text
+    assert "SE15 [rest of postcode]" in text
+    # Closed answers keep their codes, so the codebook still applies.
+    if "answers" in path:
+        assert "agree" in text
+    # Asking for personal data is refused to a reviewer, and nothing is downloaded.
+    refused = await reviewer.post(path, data={"csrf_token": token, "personal_data": "yes"})
+    assert refused.status == 403
+    assert refused.headers.get("Content-Disposition") is None
+    async with session_factory() as session:
+        actions = (await session.execute(select(AuditEntry.action))).scalars().all()
+    assert "export_personal_data" not in actions
+
+
+@pytest.mark.parametrize("path", WORDED)
+async def test_an_admins_download_with_personal_data_is_audited(
+    admin: TestClient, migrated_url: str, session_factory: sessionmaker, path: str
+) -> None:
+    await seed_personal(migrated_url, session_factory)
+    page = await (await admin.get("/staff/export")).text()
+    assert "with personal data" in page
+    token = csrf_from(page)
+    hidden = text_of(path, await (await admin.post(path, data={"csrf_token": token})).read())
+    assert "07700 900123" not in hidden  # by default, admins' downloads hide it too
+    response = await admin.post(path, data={"csrf_token": token, "personal_data": "yes"})
+    assert response.status == 200
+    assert "with-personal-data" in response.headers["Content-Disposition"]
+    shown = text_of(path, await response.read())
+    assert "07700 900123" in shown and "jane@example.org" in shown
+    async with session_factory() as session:
+        entries = (
+            await session.execute(
+                select(AuditEntry.staff_name, AuditEntry.action).order_by(AuditEntry.id)
+            )
+        ).all()
+    assert entries[-2:] == [("ade", "export"), ("ade", "export_personal_data")]
+    audit_page = await (await admin.get("/staff/audit")).text()
+    assert "Exported with personal data shown" in audit_page
+
+
+async def test_the_codebook_has_no_version_with_personal_data(admin: TestClient) -> None:
+    token = csrf_from(await (await admin.get("/staff/export")).text())
+    response = await admin.post(
+        "/staff/export/codebook.csv", data={"csrf_token": token, "personal_data": "yes"}
+    )
+    assert response.status == 400
+
+
+async def test_reviewers_see_no_downloads_with_personal_data(reviewer: TestClient) -> None:
+    page = await (await reviewer.get("/staff/export")).text()
+    assert "is hidden and shown in square brackets" in page
+    assert 'name="personal_data"' not in page

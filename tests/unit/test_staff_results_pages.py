@@ -13,6 +13,7 @@ from bot.db.models import AuditEntry
 from bot.db.queries import save_answer, start_respondent
 from bot.staff import views_results
 from bot.staff.themes import ThemeListError
+from tests.staff_fixtures import csrf_from
 
 
 async def seed(session_factory: sessionmaker) -> str:
@@ -87,3 +88,48 @@ async def test_a_broken_theme_list_is_explained(
     response = await reviewer.get("/staff/results/comments")
     assert response.status == 500
     assert "theme 3 (cctv): patterns must be a non-empty list" in await response.text()
+
+
+PERSONAL = "Ring me on 07700 900123 or jane@example.org, I live in SE15 4QT, more knife arches"
+
+
+async def seed_personal(session_factory: sessionmaker) -> str:
+    async with session_factory() as session, session.begin():
+        respondent = await start_respondent(session, "jane", "rest")
+        await save_answer(session, respondent, "knife_crime.comment", "given", PERSONAL)
+        return respondent.reference_code
+
+
+async def test_the_comments_page_hides_personal_data_from_reviewers(
+    reviewer: TestClient, session_factory: sessionmaker
+) -> None:
+    code = await seed_personal(session_factory)
+    page = await (await reviewer.get("/staff/results/comments")).text()
+    for secret in ("07700 900123", "jane@example.org", "SE15 4QT", "4QT"):
+        assert secret not in page, secret
+    assert (
+        f"{code}</span>: Ring me on [phone number] or [email address], "
+        "I live in SE15 [rest of postcode], more knife arches"
+    ) in page
+    # Themes are still found in the comment.
+    assert "Knife crime: 1 comment</summary>" in page
+    assert "Show personal data" not in page
+    token = csrf_from(page)
+    refused = await reviewer.post("/staff/results/comments/reveal", data={"csrf_token": token})
+    assert refused.status == 403
+
+
+async def test_an_admin_reveals_the_comments_and_it_is_audited(
+    admin: TestClient, session_factory: sessionmaker
+) -> None:
+    await seed_personal(session_factory)
+    page = await (await admin.get("/staff/results/comments")).text()
+    assert "07700 900123" not in page
+    token = csrf_from(page)
+    response = await admin.post("/staff/results/comments/reveal", data={"csrf_token": token})
+    assert response.status == 200
+    revealed = await response.text()
+    assert PERSONAL in revealed and "Personal data is shown" in revealed
+    async with session_factory() as session:
+        actions = (await session.execute(select(AuditEntry.action, AuditEntry.staff_name))).all()
+    assert ("reveal_comments", "ade") in actions
