@@ -25,7 +25,7 @@ export SENTRY_DSN :=
 WIDGET := bot/web/static/widget.js
 WIDGET_SOURCES := $(wildcard web/src/*) web/package.json web/package-lock.json
 
-.PHONY: help install run run-cluster shell train validate lint test test-unit test-e2e nlu-report clean widget test-widget screenshot bench readability
+.PHONY: help install run run-cluster shell train validate lint test test-unit test-e2e nlu-report clean widget test-widget screenshot bench readability safeguarding-report safeguarding-thresholds audit
 
 help: ## List the commands
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -93,8 +93,19 @@ bench: install train ## Measure speed under load against Rasa's stock assistant 
 readability: install ## Readability of every message (median and worst, standard and Easy Read)
 	$(BIN)/python -m bot.readability
 
+# The running assistant (`make run`) must be up: every message is typed as a comment mid-form.
+safeguarding-report: install ## Safeguarding recall and false positives, in-sample and blind
+	$(BIN)/python -m bot.safeguarding_report --url http://127.0.0.1:$(RASA_PORT) --database-url $(DATABASE_URL) $(REPORT_ARGS)
+
+safeguarding-thresholds: install ## Cross-validate the safeguarding classifier's thresholds on its training corpus
+	$(BIN)/python -m bot.safeguarding.thresholds
+
 nlu-report: install train ## Measure intent and entity F1 on the held-out set in tests/nlu/
 	$(BIN)/python -m bot.nlu_report
+
+# pip-audit is not a project dependency: PIP_AUDIT=path/to/pip-audit points at one (bot/audit.py).
+audit: install ## Check dependencies against published advisories (docs/dependencies.md)
+	$(BIN)/python -m bot.audit
 
 clean: ## Remove the virtual environment, models, local database and built widget
 	rm -rf $(VENV) models results var web/node_modules $(WIDGET) $(WIDGET).map
