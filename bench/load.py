@@ -44,7 +44,9 @@ class Resident:
 
     number: int
     turns: list[Turn]
-    sender: str = field(default_factory=lambda: f"bench-{secrets.token_hex(8)}")
+    # As our REST channel names the conversation (bot/channels/rest.py: "rest:" and the
+    # sender), so that bench.answers finds it in the database by this id.
+    sender: str = field(default_factory=lambda: f"rest:bench-{secrets.token_hex(8)}")
     records: list[TurnRecord] = field(default_factory=list)
     reference_code: str | None = None
 

@@ -22,6 +22,8 @@ from typing import IO
 from bot.settings import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
+# Where the servers listen unless RASA_HOST, ACTIONS_HOST or WEB_HOST say otherwise.
+LOOPBACK = "127.0.0.1"
 # Every rasa command goes through bot.rasa_offline (docs/decisions/0006-rasa-never-phones-home.md).
 RASA = [sys.executable, "-m", "bot.rasa_offline"]
 
@@ -168,11 +170,16 @@ def rasa_server_command(
     port: int,
     endpoints: str | Path = "endpoints.yml",
     extra_args: Sequence[str] = (),
+    host: str = LOOPBACK,
 ) -> list[str]:
-    """`rasa run` for the Rasa server; another `endpoints` file is for the cluster (bot.cluster)."""
+    """`rasa run` for the Rasa server; another `endpoints` file is for the cluster (bot.cluster).
+
+    It listens on `host` only: this machine, unless told otherwise (Rasa's own default is
+    every interface, which would put the REST channel on the network)."""
     return [
         *RASA, "run",
         "--model", str(model),
+        "--interface", host,
         "--port", str(port),
         "--endpoints", str(endpoints),
         "--credentials", "credentials.yml",
@@ -183,7 +190,7 @@ def rasa_server_command(
 def start_rasa_server(
     model: Path, port: int, env: dict[str, str], log: IO | None = None
 ) -> subprocess.Popen:
-    command = rasa_server_command(model, port)
+    command = rasa_server_command(model, port, host=env.get("RASA_HOST") or LOOPBACK)
     # The Rasa server answers only once its model is loaded (most of its start-up time).
     return start_process(command, f"http://127.0.0.1:{port}/", 300, "Rasa server", env, log)
 

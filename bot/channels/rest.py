@@ -1,5 +1,15 @@
 """The REST channel: POST /webhooks/rest/webhook {"sender": "...", "message": "..."}.
 
+For development and integration (the tests, the benchmark, `make shell`), not for residents:
+
+- with REST_TOKEN set, every request must carry `Authorization: Bearer <REST_TOKEN>`, or it
+  gets 401 and a JSON reason; without it the channel is open in development and off in
+  production (CONSULT_ENV=production: 404 to everything);
+- the conversation is "rest:" + the client's `sender` (bot.pseudonyms): a REST client can
+  name only REST conversations, never a resident's SMS, WhatsApp or widget conversation.
+  A `sender` that already starts with "rest:" is taken as it is, so the id the database
+  shows can be used to carry on a conversation.
+
 Rasa's own RestInput answers 500 to a body that is JSON but not an object, lets the caller
 choose the channel name and metadata stored with the conversation, passes `null` messages
 into the dialogue, logs the resident's words when anything fails, and replies with nothing
@@ -16,6 +26,7 @@ when the dialogue fails. This one, registered in credentials.yml under the same 
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -28,10 +39,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.message_text import pass_to_assistant
+from bot.pseudonyms import REST
+from bot.settings import get_settings, refuse_unsafe_secrets
 
 logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 128
+NOT_AUTHORISED = "Send the REST channel's token: Authorization: Bearer <REST_TOKEN>."
+TURNED_OFF = "The REST channel is off on this server."
 
 
 class BadRequest(Exception):
@@ -65,22 +80,62 @@ def read_payload(content_type: str, body: bytes) -> tuple[str, str]:
     return sender, message
 
 
+def rest_sender_id(sender: str) -> str:
+    """The Rasa sender id of a REST client's `sender`: always in the REST namespace."""
+    return f"{REST}:{sender.removeprefix(f'{REST}:')}"
+
+
+def authorised(token: str, authorization: str | None) -> bool:
+    """Whether an Authorization header carries the bearer token (compared in constant time)."""
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())
+
+
 class ConsultRestInput(RestInput):
     """Rasa's REST channel, made safe to put in front of the public (see module docstring)."""
+
+    def __init__(self, token: str = "", enabled: bool = True) -> None:
+        self.token = token
+        self.enabled = enabled or bool(token)
 
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> ConsultRestInput:
+        # The first channel in credentials.yml: the Rasa server refuses here to start in
+        # production with unsafe secrets (the other channels check again).
+        refuse_unsafe_secrets("Rasa server")
+        settings = get_settings()
+        if settings.is_production and not settings.rest_token:
+            logger.info("The REST channel is off: CONSULT_ENV=production and no REST_TOKEN.")
+        return cls(settings.rest_token, enabled=not settings.is_production)
+
+    def refusal(self, request: Request) -> HTTPResponse | None:
+        """The answer to a request this server does not take over REST, or None to take it."""
+        if not self.enabled:
+            return response.json({"error": TURNED_OFF}, status=404)
+        if self.token and not authorised(self.token, request.headers.get("authorization")):
+            return response.json(
+                {"error": NOT_AUTHORISED}, status=401, headers={"WWW-Authenticate": "Bearer"}
+            )
+        return None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("consult_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            return self.refusal(request) or response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            refused = self.refusal(request)
+            if refused is not None:
+                return refused
             try:
                 sender, message = read_payload(
                     request.headers.get("content-type", ""), request.body or b""
@@ -99,5 +154,6 @@ class ConsultRestInput(RestInput):
     ) -> list[dict[str, Any]]:
         """The assistant's replies to one message, as Rasa's REST channel gives them."""
         collector = CollectingOutputChannel()
-        await pass_to_assistant(on_new_message, collector, sender, message, self.name())
+        sender_id = rest_sender_id(sender)
+        await pass_to_assistant(on_new_message, collector, sender_id, message, self.name())
         return collector.messages

@@ -14,11 +14,19 @@ Rasa 3.6's SocketIOInput is changed here in four ways:
   400 to any other Origin, on every transport, and sends CORS headers to the allowed ones.
 - Sessions. Rasa calls python-socketio's `enter_room` without awaiting it (it became a
   coroutine in python-socketio 5), so with session persistence the socket never joins its
-  session's room and no reply reaches the widget. Here it is awaited. The sender id is the
-  session this socket asked for, kept on the server, not whatever each message claims; and
-  a session id sent back by a browser must look like one we issued (32 hex digits), so a
-  web page cannot take over a conversation held on another channel (keyed by a phone
-  number, say).
+  session's room and no reply reaches the widget. Here it is awaited. The sender id is that
+  of the session this socket asked for, kept on the server, not whatever each message
+  claims; and a session id sent back by a browser must look like one we issued (32 hex
+  digits).
+- The session id is a secret: whoever has it can join the conversation. So Rasa never sees
+  it: the sender id, and so the room and everything stored, is "web:" and its keyed hash
+  (bot.pseudonyms.channel_sender_id), and someone who reads the database cannot join an
+  open conversation. No widget can name another channel's conversation either.
+- One socket, one session. Rasa lets a socket send "session_request" again and again,
+  joining one room more each time, so one connection could listen to any number of
+  conversations. Here a socket is bound to the first session it asks for: asking again for
+  that session is answered again; asking for any other is refused, by confirming the
+  session the socket already has (the widget opens a new socket for a new session).
 - Messages. Each message is tidied and checked like the REST channel's
   (bot.channels.message_text): empty and over-long messages get the channel's own reply.
   Metadata sent by the browser is ignored, as on the REST channel.
@@ -44,6 +52,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.message_text import pass_to_assistant
+from bot.pseudonyms import WIDGET, channel_sender_id
+from bot.settings import refuse_unsafe_secrets
 from bot.web.settings import WebSettings
 
 logger = logging.getLogger(__name__)
@@ -62,6 +72,11 @@ def session_id_for(request: Any, persistent: bool) -> str:
     return uuid.uuid4().hex
 
 
+def widget_sender_id(session_id: str) -> str:
+    """The Rasa sender id of a widget session: "web:" and the session id's keyed hash."""
+    return channel_sender_id(WIDGET, session_id)
+
+
 def message_text(data: Any) -> str | None:
     """The text of a "user_uttered" event, or None if it has none."""
     if isinstance(data, dict) and isinstance(data.get("message"), str):
@@ -75,6 +90,13 @@ class ConsultSocketIOInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
         return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SocketIOInput:
+        refuse_unsafe_secrets("Rasa server")
+        channel = super().from_credentials(credentials)
+        assert isinstance(channel, SocketIOInput)
+        return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if self.jwt_key:
@@ -94,16 +116,25 @@ class ConsultSocketIOInput(SocketIOInput):
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any) -> None:
-            session_id = session_id_for(data, self.session_persistence)
-            await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
-            # Replies are sent to the session's room, so every tab of this conversation gets them.
-            await sio.enter_room(sid, session_id, namespace=namespace)
+            # python-socketio keeps sessions in memory: nothing between reading this socket's
+            # session and saving it waits, so requests sent at once cannot both bind one.
+            bound = await sio.get_session(sid, namespace=namespace)
+            if "session_id" in bound:  # one socket, one session (see the module docstring)
+                session_id = bound["session_id"]
+            else:
+                session_id = session_id_for(data, self.session_persistence)
+                sender_id = widget_sender_id(session_id)
+                # The session id stays in this server's memory; only its hash goes further.
+                session = {"session_id": session_id, "sender_id": sender_id}
+                await sio.save_session(sid, session, namespace=namespace)
+                # Replies go to the conversation's room, so every tab of it gets them.
+                await sio.enter_room(sid, sender_id, namespace=namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def user_message(sid: str, data: Any) -> None:
             session = await sio.get_session(sid, namespace=namespace)
-            sender_id, text = session.get("session_id"), message_text(data)
+            sender_id, text = session.get("sender_id"), message_text(data)
             if sender_id is None or text is None:
                 logger.warning("Ignored a socket.io message without a session or text.")
                 return

@@ -10,7 +10,13 @@ What happens to a request, in order:
 1. Unless its X-Twilio-Signature is right for the webhook's public URL and the form, signed
    with TWILIO_AUTH_TOKEN, it gets 403: only Twilio and we hold the token, so nobody else
    can talk to the assistant as someone's phone. Without a token, every request gets 403.
-2. Without From, Body or MessageSid it gets 400 and a reason.
+2. Without From, Body, MessageSid or AccountSid it gets 400 and a reason; so does a
+   MessageSid or AccountSid not in Twilio's format (SM or MM, or AC, then 32 hex digits), or
+   another account than TWILIO_ACCOUNT_SID when that is set. The format matters because the
+   signature covers the fields run together (name, value, name, value...): moving the
+   boundary between two fields ("MessageSid=SM...", "NumMedia=0" posted as one
+   "MessageSid=SM...NumMedia0") keeps the signature valid but makes a new MessageSid, which
+   would replay a resident's message past the duplicate check.
 3. A MessageSid taken in before gets an empty reply: Twilio may deliver a webhook twice.
 4. STOP and the like opt out, START opts back in (bot.channels.opt_out). While opted out,
    messages get no reply and never reach the assistant.
@@ -20,14 +26,15 @@ What happens to a request, in order:
    (bot.channels.numbered_options). If handling fails, the resident is asked to send it again.
 
 Phone numbers are never stored or logged: the sender id Rasa gets, and so everything it and
-the actions store, is the keyed hash of the From address (bot.pseudonyms.sender_key, with
-SENDER_ID_SECRET). SMS and WhatsApp from one phone are separate conversations, each recorded
-with its channel, "sms" or "whatsapp".
+the actions store, is "sms:" or "wa:" and the keyed hash of the From address
+(bot.pseudonyms.channel_sender_id, with SENDER_ID_SECRET). SMS and WhatsApp from one phone
+are separate conversations, each recorded with its channel, "sms" or "whatsapp".
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -44,8 +51,8 @@ from bot.channels.message_text import SOMETHING_WENT_WRONG_REPLY, clean, reply_i
 from bot.channels.rest import BadRequest
 from bot.channels.twiml import twiml
 from bot.db import text_messages
-from bot.pseudonyms import sender_key
-from bot.settings import get_settings
+from bot.pseudonyms import SMS, WHATSAPP, channel_sender_id
+from bot.settings import get_settings, refuse_unsafe_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +64,9 @@ NOT_SIGNED = "The request is not signed by Twilio (X-Twilio-Signature)."
 # Twilio's forms are a few kilobytes (a body of at most 1,600 characters, some media links).
 # A bigger body is not Twilio's, so it is not even parsed: its signature check fails.
 MAX_FORM_BYTES = 64 * 1024
+# Twilio's ids: a message (SM, or MM with media) and an account, each with 32 hex digits.
+MESSAGE_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")
+ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -74,8 +84,10 @@ class TextMessage:
 
     @property
     def sender_id(self) -> str:
-        """The conversation's Rasa sender id: the keyed hash of the address."""
-        return sender_key(self.address)
+        """The conversation's Rasa sender id: "sms:" or "wa:" and the keyed hash of the
+        address."""
+        namespace = WHATSAPP if self.channel == "whatsapp" else SMS
+        return channel_sender_id(namespace, self.address)
 
 
 def read_form(content_type: str, body: bytes) -> RequestParameters:
@@ -100,19 +112,27 @@ def signed_by_twilio(
     return bool(RequestValidator(auth_token).validate(url, form, signature))
 
 
-def read_message(form: RequestParameters) -> TextMessage:
-    """The message in a signed form, or BadRequest saying which field is missing or wrong."""
-    address, body, message_sid = (form.get(name) for name in ("From", "Body", "MessageSid"))
-    if address is None or body is None or message_sid is None:
-        missing = [name for name in ("From", "Body", "MessageSid") if form.get(name) is None]
+def read_message(form: RequestParameters, account_sid: str = "") -> TextMessage:
+    """The message in a signed form, or BadRequest saying which field is missing or wrong.
+    With `account_sid`, only that account's messages are taken."""
+    fields = {name: form.get(name) for name in ("From", "Body", "MessageSid", "AccountSid")}
+    missing = [name for name, value in fields.items() if value is None]
+    if missing:
         raise BadRequest(f"Missing field(s): {', '.join(missing)}.")
-    if not address.strip() or not message_sid.strip():
-        raise BadRequest("From and MessageSid must not be empty.")
+    address, body, message_sid, account = (str(value) for value in fields.values())
+    if not address.strip():
+        raise BadRequest("From must not be empty.")
+    if not MESSAGE_SID.fullmatch(message_sid):
+        raise BadRequest("MessageSid is not a Twilio message id (SM or MM and 32 hex digits).")
+    if not ACCOUNT_SID.fullmatch(account):
+        raise BadRequest("AccountSid is not a Twilio account id (AC and 32 hex digits).")
+    if account_sid and account != account_sid:
+        raise BadRequest("AccountSid is not this service's Twilio account.")
     try:
         media_count = int(form.get("NumMedia") or "0")
     except ValueError:
         raise BadRequest("NumMedia must be a whole number.") from None
-    return TextMessage(address.strip(), body, message_sid.strip(), media_count)
+    return TextMessage(address.strip(), body, message_sid, media_count)
 
 
 class TextMessageCollector(CollectingOutputChannel):
@@ -128,13 +148,16 @@ class TextMessageCollector(CollectingOutputChannel):
 class ConsultTwilioInput(InputChannel):
     """SMS and WhatsApp through Twilio (see module docstring); registered in credentials.yml.
 
-    The auth token and public URL come from the environment (bot.settings), not from
+    The auth token, account and public URL come from the environment (bot.settings), not from
     credentials.yml, so that the server still starts, refusing Twilio's requests, without them.
     """
 
-    def __init__(self, auth_token: str, webhook_url: str = "") -> None:
+    def __init__(self, auth_token: str, webhook_url: str = "", account_sid: str = "") -> None:
+        if account_sid and not ACCOUNT_SID.fullmatch(account_sid):
+            raise ValueError("TWILIO_ACCOUNT_SID is not a Twilio account id (AC, 32 hex digits).")
         self.auth_token = auth_token
         self.webhook_url = webhook_url
+        self.account_sid = account_sid
         if not auth_token:
             logger.warning(
                 "TWILIO_AUTH_TOKEN is not set: the Twilio channel refuses every request (403)."
@@ -146,8 +169,16 @@ class ConsultTwilioInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        refuse_unsafe_secrets("Rasa server")
         settings = get_settings()
-        return cls(settings.twilio_auth_token, settings.twilio_webhook_url)
+        try:
+            return cls(
+                settings.twilio_auth_token,
+                settings.twilio_webhook_url,
+                settings.twilio_account_sid,
+            )
+        except ValueError as error:
+            raise SystemExit(f"The Rasa server cannot start: {error}") from None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("consult_twilio_webhook", __name__)
@@ -165,7 +196,7 @@ class ConsultTwilioInput(InputChannel):
             if not signed_by_twilio(self.auth_token, url, form, signature):
                 return response.json({"error": NOT_SIGNED}, status=403)
             try:
-                message = read_message(form)
+                message = read_message(form, self.account_sid)
             except BadRequest as problem:
                 return response.json({"error": problem.reason}, status=problem.status)
             try:

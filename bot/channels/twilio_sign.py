@@ -27,12 +27,17 @@ EXAMPLE_NUMBER = "+447700900123"
 
 
 def signed_request(
-    auth_token: str, url: str, body: str, address: str, message_sid: str | None = None
+    auth_token: str,
+    url: str,
+    body: str,
+    address: str,
+    message_sid: str | None = None,
+    account_sid: str = "",
 ) -> tuple[dict[str, str], str]:
     """The form Twilio would post for this message, and its X-Twilio-Signature."""
     form = {
         "MessageSid": message_sid or f"SM{secrets.token_hex(16)}",
-        "AccountSid": "AC" + "0" * 32,
+        "AccountSid": account_sid or "AC" + "0" * 32,
         "From": address,
         "To": address.partition("+")[0] + "+447700900000",  # whatsapp: to whatsapp:
         "Body": body,
@@ -59,13 +64,22 @@ def main(argv: list[str] | None = None) -> int:
         or f"http://localhost:{port}/webhooks/twilio/webhook",
         help="the webhook URL, exactly as requested (default: TWILIO_WEBHOOK_URL, or local)",
     )
-    parser.add_argument("--sid", help="the MessageSid (default: a new random one)")
+    parser.add_argument(
+        "--sid", help="the MessageSid: SM and 32 hex digits (default: a new random one)"
+    )
     args = parser.parse_args(argv)
-    auth_token = get_settings().twilio_auth_token
-    if not auth_token:
+    settings = get_settings()
+    if not settings.twilio_auth_token:
         print("Set TWILIO_AUTH_TOKEN to the running server's value.", file=sys.stderr)
         return 1
-    form, signature = signed_request(auth_token, args.url, args.body, args.address, args.sid)
+    form, signature = signed_request(
+        settings.twilio_auth_token,
+        args.url,
+        args.body,
+        args.address,
+        args.sid,
+        settings.twilio_account_sid,
+    )
     print(curl_command(args.url, form, signature))
     return 0
 

@@ -91,6 +91,8 @@ class SafeguardingDetector(GraphComponent, IntentClassifier):
             if not isinstance(text, str) or not text:
                 continue
             found = assess(text)
+            if found is not None and _a_sure_command(message, found):
+                found = None
             if found is not None:
                 # The rule id says why, for reviewers; the resident's words are never logged.
                 logger.debug(
@@ -112,6 +114,31 @@ class SafeguardingDetector(GraphComponent, IntentClassifier):
             else:
                 drop_intent(message, DISCLOSURE_INTENT)
         return messages
+
+
+# Intents that steer or answer ("children" to pick a part, "I'm done" to finish) are all but
+# these. When DIET is sure of one, the classifier's reading without a rule gives way: a
+# check-in on "children" would be noise. A rule match always counts.
+_NOT_STEERING = frozenset(
+    {"give_opinion", "out_of_scope", "nlu_fallback", "disclosure", "other_language", "insult"}
+)
+SURE_COMMAND = 0.8
+
+
+# A clear reading of a few words ("I'm done") gives way only to a very sure command.
+SHORT_WORDS, SURE_SHORT_COMMAND = 3, 0.9
+
+
+def _a_sure_command(message: Message, found: Assessment) -> bool:
+    if found.rule is not None:
+        return False
+    name, confidence = intent_guess(message)
+    if name is None or name in _NOT_STEERING:
+        return False
+    if found.tier == "possible":
+        return confidence >= SURE_COMMAND
+    short = len(str(message.get(TEXT) or "").split()) <= SHORT_WORDS
+    return short and confidence >= SURE_SHORT_COMMAND
 
 
 def _add_entities(message: Message, found: Assessment, length: int) -> None:

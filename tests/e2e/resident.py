@@ -14,7 +14,9 @@ REFERENCE = re.compile(r"reference code is ([0-9A-Z]{4}-[0-9A-Z]{4})")
 @dataclass
 class Resident:
     webhook: str
-    sender: str = field(default_factory=lambda: f"test-{secrets.token_hex(6)}")
+    # As the REST channel names the conversation ("rest:" and what the client sends), so
+    # that tests can find it in the database by this id (bot/channels/rest.py).
+    sender: str = field(default_factory=lambda: f"rest:test-{secrets.token_hex(6)}")
     replies: list[dict] = field(default_factory=list)
 
     def say(self, message: str) -> list[dict]:

@@ -19,7 +19,7 @@ from bot.stack import Stack
 from tests.e2e.exported import answers_of, export, transcript_length
 from tests.e2e.resident import REFERENCE
 from tests.e2e.texter import Texter, messages_in
-from tests.e2e.whole_consultation import answer_every_part, expected_answers
+from tests.e2e.whole_consultation import VICTIM_TESTIMONY, answer_every_part, expected_answers
 
 CONSENT_OPTIONS = ["Yes, I'm happy", "No", "Use easy words"]
 
@@ -93,7 +93,7 @@ def test_only_post_is_served(sqlite_stack: Stack) -> None:
     }
 
 
-@pytest.mark.parametrize("field", ["From", "Body", "MessageSid"])
+@pytest.mark.parametrize("field", ["From", "Body", "MessageSid", "AccountSid"])
 def test_a_signed_request_without_a_field_gets_400_with_the_reason(
     sqlite_stack: Stack, field: str
 ) -> None:
@@ -251,13 +251,22 @@ def test_a_resident_completes_the_whole_consultation_by_sms(stack: Stack) -> Non
     texter.pick("Yes")
     texter.pick("All of it")
     # Markup in a comment is sent and stored as plain text.
-    answer_every_part(texter.say, texter.pick, lambda: texter.text, vawg_comment=VAWG_COMMENT)
+    # The victims comment tells of the resident's own experience: kept, thanked, supported.
+    answer_every_part(
+        texter.say,
+        texter.pick,
+        lambda: texter.text,
+        vawg_comment=VAWG_COMMENT,
+        victims_comment=VICTIM_TESTIMONY,
+    )
 
     found = REFERENCE.search(texter.text)
     assert found, texter.texts
     assert "Thank you for taking part" in texter.text
     database_url = stack.env["DATABASE_URL"]
-    assert answers_of(database_url, found.group(1)) == expected_answers(VAWG_COMMENT)
+    assert answers_of(database_url, found.group(1)) == expected_answers(
+        VAWG_COMMENT, VICTIM_TESTIMONY
+    )
     rows = [row for row in export(database_url) if row["respondent"] == found.group(1)]
     assert {row["channel"] for row in rows} == {"sms"}
 

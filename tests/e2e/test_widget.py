@@ -19,6 +19,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser
 
+from bot.channels.socketio import widget_sender_id
 from bot.settings import PROJECT_ROOT
 from bot.stack import Stack
 from tests.e2e.browser import axe_violations, chromium
@@ -97,8 +98,10 @@ def test_a_resident_chats_reloads_and_finishes_a_part(
     assert widget.session_id() == session
 
     # In a thread: Playwright's event loop is running in this one, and this needs its own.
+    # Stored by the session's keyed hash: the session id itself is in the browser only.
     with ThreadPoolExecutor(1) as thread:
-        answers = thread.submit(stored_answers, sqlite_url, session).result()
+        answers = thread.submit(stored_answers, sqlite_url, widget_sender_id(session)).result()
+        assert thread.submit(stored_answers, sqlite_url, session).result() == {}
     assert answers == {
         "knife_crime.agreement": ("agree", None),
         "knife_crime.comment": ("given", COMMENT),

@@ -13,8 +13,8 @@ from typing import ClassVar
 import requests
 from twilio.request_validator import RequestValidator
 
+from bot.channels.twilio import TextMessage
 from bot.channels.twiml import MAX_MESSAGE_CHARS, length
-from bot.pseudonyms import sender_key
 from bot.stack import Stack
 
 # Every test stack's TWILIO_AUTH_TOKEN (tests/e2e/conftest.py).
@@ -56,8 +56,8 @@ class Texter:
 
     @property
     def sender_id(self) -> str:
-        """The conversation's id in Rasa: the keyed hash of the address."""
-        return sender_key(self.address)
+        """The conversation's id in Rasa: "sms:" or "wa:" and the keyed hash of the address."""
+        return TextMessage(self.address, "", "", 0).sender_id
 
     def form(self, body: str, message_sid: str | None = None, **fields: str) -> dict[str, str]:
         """The form Twilio posts for a message from this texter (`fields` added or replaced)."""

@@ -66,7 +66,7 @@ def main() -> None:
         stack = start_stack(ensure_model(), url, log=open(Path(scratch) / "stack.log", "w"))
         try:
             for number, script in enumerate(scripts):
-                sender = f"recorded-{number}"
+                sender = f"rest:recorded-{number}"  # as the REST channel stores it
                 for message in script["messages"]:
                     requests.post(
                         stack.rest_webhook, json={"sender": sender, "message": message}, timeout=60

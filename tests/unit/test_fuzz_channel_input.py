@@ -30,7 +30,7 @@ from bot.channels.message_text import (
     clean,
     reply_instead,
 )
-from bot.channels.rest import MAX_SENDER_CHARS, BadRequest, read_payload
+from bot.channels.rest import MAX_SENDER_CHARS, BadRequest, read_payload, rest_sender_id
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -141,6 +141,7 @@ def outcome(content_type: str, body: bytes) -> tuple[str, str] | BadRequest:
     sender, message = result
     assert isinstance(sender, str) and isinstance(message, str)
     assert sender.strip() and len(sender) <= MAX_SENDER_CHARS and sender.isprintable()
+    assert rest_sender_id(sender).startswith("rest:")
     return result
 
 
@@ -234,6 +235,25 @@ def test_objects_are_accepted_exactly_when_sender_and_message_are_usable(
 @example(opener=b'{"a":', depth=100_000)
 def test_deeply_nested_json_is_a_bad_request(opener: bytes, depth: int) -> None:
     outcome("application/json", opener * depth)
+
+
+# --- the REST channel's sender ids --------------------------------------------------------
+
+OTHER_CHANNELS = ("sms:", "wa:", "web:")
+
+
+@FUZZ
+@given(
+    prefix=st.sampled_from(["", "rest:", "REST:", *OTHER_CHANNELS, " sms:", "rest:sms:"]),
+    rest=st.text(alphabet=ANY_CHAR, max_size=MAX_SENDER_CHARS),
+)
+def test_a_rest_client_can_name_only_rest_conversations(prefix: str, rest: str) -> None:
+    """Whatever a client sends as `sender`, the conversation is in the REST namespace: no
+    REST client can name an SMS, WhatsApp or widget conversation (bot.pseudonyms)."""
+    sender_id = rest_sender_id(prefix + rest)
+    assert sender_id.startswith("rest:")
+    assert not sender_id.startswith(OTHER_CHANNELS)
+    assert rest_sender_id(sender_id) == sender_id  # the stored id names the same conversation
 
 
 # --- clean and reply_instead -------------------------------------------------------------

@@ -470,3 +470,17 @@ def test_a_long_masked_word_that_expands_is_read_in_linear_time() -> None:
     for _ in range(50):
         assert detect(crafted) is None
     assert time.perf_counter() - started < 5.0
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence",
+    [("children", "choose_part", 0.95), ("I'm done", "finish", 0.97)],
+)
+def test_a_sure_command_is_not_taken_for_a_disclosure(component, text, intent, confidence):
+    [message] = component.process([classified(text, intent, confidence)])
+    assert message.get(INTENT)["name"] == intent
+
+
+def test_a_rule_match_is_a_disclosure_whatever_diet_thought(component):
+    [message] = component.process([classified("kms", "finish", 0.99)])
+    assert message.get(INTENT)["name"] == "disclosure"

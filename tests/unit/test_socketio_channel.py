@@ -10,7 +10,12 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.message_text import EMPTY_REPLY, SOMETHING_WENT_WRONG_REPLY
-from bot.channels.socketio import ConsultSocketIOInput, message_text, session_id_for
+from bot.channels.socketio import (
+    ConsultSocketIOInput,
+    message_text,
+    session_id_for,
+    widget_sender_id,
+)
 
 KEPT = "0123456789abcdef0123456789abcdef"
 
@@ -125,10 +130,8 @@ def test_by_default_the_demo_page_may_connect(monkeypatch: pytest.MonkeyPatch) -
     ]
 
 
-async def test_a_session_request_joins_the_session_and_messages_use_it() -> None:
-    channel = ConsultSocketIOInput.from_credentials({"session_persistence": True})
-    on_new_message = AsyncMock()
-    channel.blueprint(on_new_message)
+def fake_server(channel: ConsultSocketIOInput) -> Any:
+    """The channel's socket.io server with its sessions, rooms and emits kept in memory."""
     sio = channel.sio
     assert sio is not None
     sessions: dict[str, dict] = {}
@@ -138,19 +141,53 @@ async def test_a_session_request_joins_the_session_and_messages_use_it() -> None
     sio.get_session = AsyncMock(side_effect=lambda sid, namespace=None: sessions.get(sid, {}))
     sio.enter_room = AsyncMock()
     sio.emit = AsyncMock()
+    return sio
+
+
+async def test_a_session_request_joins_the_session_and_messages_use_it() -> None:
+    channel = ConsultSocketIOInput.from_credentials({"session_persistence": True})
+    on_new_message = AsyncMock()
+    channel.blueprint(on_new_message)
+    sio = fake_server(channel)
     handlers = sio.handlers["/"]
 
     await handlers["user_uttered"]("socket-1", {"message": "hello", "session_id": KEPT})
     on_new_message.assert_not_called()  # no session asked for yet: ignored
 
     await handlers["session_request"]("socket-1", {"session_id": KEPT})
-    sio.enter_room.assert_awaited_once_with("socket-1", KEPT, namespace=None)
+    # The room, and the sender id Rasa stores, is the session's keyed hash, not the session.
+    sender_id = widget_sender_id(KEPT)
+    assert sender_id.startswith("web:") and KEPT not in sender_id
+    sio.enter_room.assert_awaited_once_with("socket-1", sender_id, namespace=None)
     sio.emit.assert_awaited_once_with("session_confirm", KEPT, room="socket-1", namespace=None)
 
     # The session is the one this socket asked for, whatever the message claims.
     await handlers["user_uttered"]("socket-1", {"message": "hello", "session_id": "other"})
     [call] = on_new_message.await_args_list
-    assert call.args[0].sender_id == KEPT
+    assert call.args[0].sender_id == sender_id
+
+
+@pytest.mark.parametrize("again", [{"session_id": "f" * 32}, {}, None, {"session_id": KEPT}])
+async def test_a_socket_stays_bound_to_its_first_session(again: Any) -> None:
+    channel = ConsultSocketIOInput.from_credentials({"session_persistence": True})
+    on_new_message = AsyncMock()
+    channel.blueprint(on_new_message)
+    sio = fake_server(channel)
+    handlers = sio.handlers["/"]
+
+    await handlers["session_request"]("socket-1", {"session_id": KEPT})
+    await handlers["session_request"]("socket-1", again)
+    # One room only; the second request is answered with the session the socket has.
+    sio.enter_room.assert_awaited_once_with("socket-1", widget_sender_id(KEPT), namespace=None)
+    assert [c.args[:2] for c in sio.emit.await_args_list] == [("session_confirm", KEPT)] * 2
+    await handlers["user_uttered"]("socket-1", {"message": "hello"})
+    assert on_new_message.await_args.args[0].sender_id == widget_sender_id(KEPT)
+
+
+def test_widget_sender_ids_are_keyed_and_namespaced() -> None:
+    other = "f" * 32
+    assert widget_sender_id(KEPT) == widget_sender_id(KEPT) != widget_sender_id(other)
+    assert len(widget_sender_id(KEPT)) == len("web:") + 64
 
 
 def test_jwt_is_refused_rather_than_ignored() -> None:

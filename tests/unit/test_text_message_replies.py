@@ -195,6 +195,11 @@ def test_other_messages_are_not_keywords(text: str) -> None:
 # --- reading and checking Twilio's request --------------------------------------------------
 
 
+SID = "SM" + "0123456789abcdef" * 2
+ACCOUNT = "AC" + "fedcba9876543210" * 2
+IDS = f"MessageSid={SID}&AccountSid={ACCOUNT}".encode()
+
+
 def test_the_form_keeps_blank_fields_twilio_signed() -> None:
     form = read_form(FORM, b"From=%2B447700900123&Body=&NumMedia=1&MessageSid=SM1")
     assert form.get("Body") == "" and form.get("From") == "+447700900123"
@@ -204,34 +209,68 @@ def test_the_form_keeps_blank_fields_twilio_signed() -> None:
 
 
 def test_a_message_is_read_from_a_signed_form() -> None:
-    form = read_form(FORM, b"From=whatsapp%3A%2B447700900123&Body=hi&MessageSid=SM1&NumMedia=0")
+    form = read_form(FORM, b"From=whatsapp%3A%2B447700900123&Body=hi&NumMedia=0&" + IDS)
     message = read_message(form)
-    assert (message.address, message.body, message.channel) == (
+    assert (message.address, message.body, message.channel, message.message_sid) == (
         "whatsapp:+447700900123",
         "hi",
         "whatsapp",
+        SID,
     )
-    assert message.sender_id != message.address and len(message.sender_id) == 64
-    assert (
-        read_message(read_form(FORM, b"From=%2B447700900123&Body=hi&MessageSid=SM1")).channel
-        == "sms"
-    )
+    # Rasa's sender id: the channel's namespace and the keyed hash, never the number.
+    assert message.sender_id.startswith("wa:") and len(message.sender_id) == len("wa:") + 64
+    sms = read_message(read_form(FORM, b"From=%2B447700900123&Body=hi&" + IDS))
+    assert sms.channel == "sms" and sms.sender_id.startswith("sms:")
+    assert "447700900123" not in sms.sender_id + message.sender_id
+    assert sms.sender_id.removeprefix("sms:") != message.sender_id.removeprefix("wa:")
 
 
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        (b"Body=hi&MessageSid=SM1", "From"),
-        (b"From=%2B44&MessageSid=SM1", "Body"),
-        (b"From=%2B44&Body=hi", "MessageSid"),
-        (b"From=+&Body=hi&MessageSid=SM1", "must not be empty"),
-        (b"From=%2B44&Body=hi&MessageSid=SM1&NumMedia=lots", "NumMedia"),
+        (b"Body=hi&" + IDS, "From"),
+        (b"From=%2B44&" + IDS, "Body"),
+        (f"From=%2B44&Body=hi&AccountSid={ACCOUNT}".encode(), "MessageSid"),
+        (f"From=%2B44&Body=hi&MessageSid={SID}".encode(), "AccountSid"),
+        (b"From=+&Body=hi&" + IDS, "must not be empty"),
+        (b"From=%2B44&Body=hi&NumMedia=lots&" + IDS, "NumMedia"),
     ],
 )
 def test_a_form_without_what_is_needed_says_why(body: bytes, reason: str) -> None:
     with pytest.raises(BadRequest) as raised:
         read_message(read_form(FORM, body))
     assert raised.value.status == 400 and reason in raised.value.reason
+
+
+@pytest.mark.parametrize(
+    ("message_sid", "account_sid"),
+    [
+        ("SM1", ACCOUNT),
+        (SID + "NumMedia0", ACCOUNT),  # the boundary with the next field moved
+        (SID.upper(), ACCOUNT),
+        (" " + SID, ACCOUNT),
+        ("MG" + SID[2:], ACCOUNT),
+        (SID, ACCOUNT + "ApiVersion2010-04-01"),
+        (SID, "AC1"),
+        (SID, "SM" + ACCOUNT[2:]),
+    ],
+)
+def test_ids_not_in_twilios_format_are_refused(message_sid: str, account_sid: str) -> None:
+    body = f"From=%2B44&Body=hi&MessageSid={message_sid}&AccountSid={account_sid}"
+    with pytest.raises(BadRequest) as raised:
+        read_message(read_form(FORM, body.replace(" ", "%20").encode()))
+    assert raised.value.status == 400 and "Sid is not a Twilio" in raised.value.reason
+
+
+def test_only_the_configured_account_is_taken() -> None:
+    form = read_form(FORM, b"From=%2B44&Body=hi&" + IDS)
+    assert read_message(form, ACCOUNT).message_sid == SID
+    assert read_message(form).message_sid == SID  # no account configured: any
+    with pytest.raises(BadRequest, match="this service's Twilio account"):
+        read_message(form, "AC" + "0" * 32)
+    with pytest.raises(ValueError, match="TWILIO_ACCOUNT_SID"):
+        ConsultTwilioInput(TOKEN, account_sid="AC-not-an-account")
+    assert read_message(read_form(FORM, b"From=%2B44&Body=hi&" + IDS.replace(b"SM", b"MM")))
 
 
 def test_the_signature_must_match_the_url_and_every_field() -> None:

@@ -14,10 +14,10 @@ from bot.db import queries, text_messages
 from bot.db.engine import make_sync_engine
 from bot.db.models import OfferedOptions, OptOut, ReceivedMessage
 from bot.db.retention import purge
-from bot.pseudonyms import sender_key
+from bot.pseudonyms import SMS, WHATSAPP, channel_sender_id, sender_key
 
-SENDER = sender_key("+447700900123")  # as the channel hands it to Rasa
-OTHER = sender_key("whatsapp:+447700900123")
+SENDER = channel_sender_id(SMS, "+447700900123")  # as the channel hands it to Rasa
+OTHER = channel_sender_id(WHATSAPP, "whatsapp:+447700900123")
 
 
 async def _count(session_factory: sessionmaker, model: type) -> int:
