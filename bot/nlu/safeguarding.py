@@ -125,8 +125,8 @@ _NOT_STEERING = frozenset(
 SURE_COMMAND = 0.8
 
 
-# A clear reading of a few words ("I'm done") gives way only to a very sure command.
-SHORT_WORDS, SURE_SHORT_COMMAND = 3, 0.9
+# A clear reading of a few words ("I'm done", "carry on please") gives way to a sure command.
+SHORT_WORDS, LIKELY_COMMAND = 6, 0.5
 
 
 def _a_sure_command(message: Message, found: Assessment) -> bool:
@@ -138,7 +138,7 @@ def _a_sure_command(message: Message, found: Assessment) -> bool:
     if found.tier == "possible":
         return confidence >= SURE_COMMAND
     short = len(str(message.get(TEXT) or "").split()) <= SHORT_WORDS
-    return short and confidence >= SURE_SHORT_COMMAND
+    return short and confidence >= LIKELY_COMMAND
 
 
 def _add_entities(message: Message, found: Assessment, length: int) -> None:
