@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from secrets import token_hex
-from typing import IO
+from typing import IO, Any
 
 from bench import baseline, machine, profiling, startup
 from bench.answers import check_answers
@@ -28,7 +28,7 @@ from bench.stats import summarise_latencies, throughput
 from bench.training_time import time_full_training
 from bot.db.engine import safe_url
 from bot.settings import PROJECT_ROOT
-from bot.stack import BIN, Stack, free_port, start_stack
+from bot.stack import BIN, SCRIPTED_CONVERSATIONS, Stack, free_port, start_stack
 from bot.training import ensure_model
 
 REST_PATH = "/webhooks/rest/webhook"
@@ -255,7 +255,12 @@ class Runner:
         print("Starting our stack...", flush=True)
         launched = time.time()
         with ThreadPoolExecutor(max_workers=1) as pool:
-            starting = pool.submit(start_stack, model, database_url, rasa_port=port, log=log)
+            # Residents in the saturation run send with no pause: the per-conversation limit
+            # is off; the per-address limit and the daily cap apply as in production.
+            scripted: dict[str, Any] = dict(SCRIPTED_CONVERSATIONS)
+            starting = pool.submit(
+                start_stack, model, database_url, rasa_port=port, log=log, **scripted
+            )
 
             def failed() -> bool:
                 return starting.done() and starting.exception() is not None

@@ -327,6 +327,10 @@ http {{
         listen 127.0.0.1:{balancer_port};
         client_max_body_size 64k;
         client_body_buffer_size 64k;
+        # No client of ours compresses what it sends (docs/dependencies.md, E1).
+        if ($http_content_encoding) {{
+            return 415;
+        }}
 
         location = / {{
             proxy_pass http://rasa;
@@ -367,6 +371,9 @@ http {{
         # An action call carries the whole conversation and the domain (often 100 KB and
         # more): passed on as it arrives, not stored first.
         client_max_body_size 16m;
+        if ($http_content_encoding) {{
+            return 415;
+        }}
         location / {{
             proxy_pass http://actions;
             proxy_http_version 1.1;
@@ -463,6 +470,9 @@ def start_cluster(
         ports.actions_balancer,
         # The Rasa servers let the demo page's origin connect over socket.io.
         WEB_PORT=os.environ.get("WEB_PORT", "8080"),
+        # Behind nginx: a client's address is the X-Forwarded-For entry nginx adds, for the
+        # per-address rate limit (bot/channels/limits.py).
+        SANIC_PROXIES_COUNT="1",
         **extra_env,
     )
     cluster = Cluster(ports=ports, directory=directory, env=env)

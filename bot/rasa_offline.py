@@ -9,7 +9,8 @@ See docs/decisions/0006-rasa-never-phones-home.md.
 
 It is also where the Rasa server learns what to do when the action server cannot answer
 (bot.action_faults, docs/decisions/0007-when-the-action-server-cannot-answer.md), and to keep
-residents' words out of its logs (bot.log_privacy), and where per-turn overhead Rasa need not
+residents' words out of its logs (bot.log_privacy), to refuse oversized and compressed
+bodies (bot.rasa_edge), and where per-turn overhead Rasa need not
 pay is removed (bot.rasa_speedups, docs/performance.md).
 """
 
@@ -26,9 +27,10 @@ def main() -> None:
     rasa.telemetry.initialize_error_reporting = lambda: None  # type: ignore[assignment]
     # RASA_STOCK=1 runs Rasa as shipped (only kept offline): the benchmark's baseline.
     if os.environ.get("RASA_STOCK") != "1":
-        from bot import action_faults, log_privacy, rasa_speedups
+        from bot import action_faults, log_privacy, rasa_edge, rasa_speedups
 
         action_faults.install()
+        rasa_edge.install()
         log_privacy.install()
         rasa_speedups.install()
     from rasa.__main__ import main as rasa_main

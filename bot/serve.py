@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -53,8 +54,12 @@ def listening(hosts: dict[str, str]) -> str:
 
 
 def main() -> int:
+    # The Rasa server and the action server share a token; unless one is configured, each
+    # start makes its own (bot.stack), so no default exists to be known.
+    if not os.environ.get("ACTION_SERVER_TOKEN", "").strip():
+        os.environ["ACTION_SERVER_TOKEN"] = secrets.token_urlsafe(32)
     # Before anything else: a production start with public secrets must not get far.
-    refuse_unsafe_secrets("assistant", staff_console=True)
+    refuse_unsafe_secrets("assistant", staff_console=True, action_server=True)
     settings = get_settings()
     hosts = {
         name: os.environ.get(name) or LOOPBACK for name in ("RASA_HOST", "ACTIONS_HOST", "WEB_HOST")

@@ -72,6 +72,10 @@ class Settings:
     environment: str = ""
     # The staff console's cookie key (read by bot.staff.settings); here only to be checked.
     staff_session_secret: str = ""
+    # Shared by the Rasa server (endpoints.yml sends it as a bearer token) and the action
+    # server (bot.action_server refuses calls without it). `make run` and the tests make a
+    # new random one at each start when it is unset (bot.stack).
+    action_server_token: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -87,6 +91,7 @@ class Settings:
             rest_token=os.environ.get("REST_TOKEN", "").strip(),
             environment=os.environ.get("CONSULT_ENV", "").strip().lower(),
             staff_session_secret=os.environ.get("STAFF_SESSION_SECRET", "").strip(),
+            action_server_token=os.environ.get("ACTION_SERVER_TOKEN", "").strip(),
         )
 
     @property
@@ -101,12 +106,13 @@ class Settings:
             return False
         return True
 
-    def unsafe_secrets(self, staff_console: bool = False) -> list[str]:
+    def unsafe_secrets(self, staff_console: bool = False, action_server: bool = False) -> list[str]:
         """Why these secrets must not be used in production (empty: they may).
 
         Optional secrets are checked when set: the Twilio auth token (Twilio is on) and the
         REST token (the REST channel is on). The staff session secret only where the staff
-        console runs (`staff_console`).
+        console runs (`staff_console`); the action server's token only where it is sent or
+        checked (`action_server`: the Rasa and action servers).
         """
         secrets = {"SENDER_ID_SECRET": self.sender_id_secret}
         if self.twilio_auth_token:
@@ -115,6 +121,8 @@ class Settings:
             secrets["REST_TOKEN"] = self.rest_token
         if staff_console:
             secrets["STAFF_SESSION_SECRET"] = self.staff_session_secret
+        if action_server:
+            secrets["ACTION_SERVER_TOKEN"] = self.action_server_token
         problems = [secret_problem(name, value) for name, value in secrets.items()]
         return [problem for problem in problems if problem]
 
@@ -123,17 +131,20 @@ class UnsafeSecrets(SystemExit):
     """A process refusing to start in production with secrets anyone could know."""
 
 
-def refuse_unsafe_secrets(what: str, staff_console: bool = False) -> None:
+def refuse_unsafe_secrets(
+    what: str, staff_console: bool = False, action_server: bool = False
+) -> None:
     """Stop this process, naming each unsafe secret, if it is production and any is unsafe.
 
-    Called as each server starts: the Rasa server (its channels), `make run`. A secret from
+    Called as each server starts: the Rasa server (its channels), the action server, the
+    website and `make run`. A secret from
     an example file or a default is public, and a sender id keyed with it can be recomputed
     from a phone number.
     """
     settings = get_settings()
     if not settings.is_production:
         return
-    problems = settings.unsafe_secrets(staff_console)
+    problems = settings.unsafe_secrets(staff_console, action_server)
     if problems:
         twilio = any(problem.startswith("TWILIO_AUTH_TOKEN ") for problem in problems)
         raise UnsafeSecrets(

@@ -8,6 +8,7 @@ same way.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -24,6 +25,11 @@ from bot.settings import PROJECT_ROOT
 BIN = Path(sys.executable).parent
 # Where the servers listen unless RASA_HOST, ACTIONS_HOST or WEB_HOST say otherwise.
 LOOPBACK = "127.0.0.1"
+# For the tests and the benchmark only: they script conversations much faster than anyone
+# types, which the per-conversation rate limit would refuse (bot.channels.limits). The
+# per-address limit and the daily cap stay as configured; tests/e2e/test_security_limits.py
+# checks the limits themselves.
+SCRIPTED_CONVERSATIONS = {"SENDER_RATE_LIMIT": "0"}
 # Every rasa command goes through bot.rasa_offline (docs/decisions/0006-rasa-never-phones-home.md).
 RASA = [sys.executable, "-m", "bot.rasa_offline"]
 
@@ -38,6 +44,10 @@ def free_port() -> int:
 def stack_environment(database_url: str, actions_port: int, **extra: str) -> dict[str, str]:
     """The environment both servers need (endpoints.yml reads these)."""
     env = dict(os.environ)
+    # The Rasa server sends it, the action server checks it (endpoints.yml): a new random
+    # one for each stack unless it is configured, so no default token exists anywhere.
+    if not env.get("ACTION_SERVER_TOKEN", "").strip():
+        env["ACTION_SERVER_TOKEN"] = secrets.token_urlsafe(32)
     env.update(
         DATABASE_URL=database_url,
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",

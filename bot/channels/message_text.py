@@ -47,6 +47,15 @@ def clean(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+def reply_to_raw(message: str) -> str | None:
+    """The too-long reply for a message so long that tidying it would be wasted work (it
+    would still be too long with every removable character gone), else None. Checked
+    before `clean`, whose work grows with the message."""
+    if len(message) > MAX_MESSAGE_CHARS * 4:
+        return TOO_LONG_REPLY.format(limit=MAX_MESSAGE_CHARS, length=len(message))
+    return None
+
+
 def reply_instead(text: str) -> str | None:
     """The channel's own reply to a message the assistant should not read (after `clean`);
     None for a message it can read."""
@@ -70,8 +79,9 @@ async def pass_to_assistant(
     database fault, say), so the resident always hears something honest. Only the kind of
     fault is logged, never the message.
     """
-    text = clean(message)
-    instead = reply_instead(text)
+    instead = reply_to_raw(message)
+    text = clean(message) if instead is None else ""
+    instead = instead or reply_instead(text)
     if instead is not None:
         await output.send_text_message(sender_id, instead)
         return

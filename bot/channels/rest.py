@@ -18,6 +18,8 @@ when the dialogue fails. This one, registered in credentials.yml under the same 
 - answers 415 unless the body is JSON, and 400 (with a plain reason) for malformed JSON, a
   body that is not an object, a missing or unusable `sender`, or a `message` that is not
   text. It never answers 500 to anything a client can send;
+- answers 429 with Retry-After and a plain reason when the conversation or the address
+  sends too fast, or the conversation has sent its day's messages (bot.channels.limits);
 - tidies the text (bot.channels.message_text) and answers empty or over-long messages
   itself;
 - if handling the message fails (a database fault, say), replies "sorry, please send that
@@ -38,6 +40,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.limits import Refusal, channel_limits
 from bot.channels.message_text import pass_to_assistant
 from bot.pseudonyms import REST
 from bot.settings import get_settings, refuse_unsafe_secrets
@@ -85,6 +88,21 @@ def rest_sender_id(sender: str) -> str:
     return f"{REST}:{sender.removeprefix(f'{REST}:')}"
 
 
+def client_address(request: Request) -> str:
+    """The client's address: Sanic's `remote_addr` when a proxy is configured to be trusted
+    (SANIC_PROXIES_COUNT, SANIC_REAL_IP_HEADER), else the connection's own address."""
+    return str(request.remote_addr or request.ip or "")
+
+
+def too_many(refusal: Refusal) -> HTTPResponse:
+    """HTTP 429 with the plain reply and Retry-After (bot.channels.limits)."""
+    return response.json(
+        {"error": refusal.reply},
+        status=429,
+        headers={"Retry-After": str(refusal.retry_after)},
+    )
+
+
 def authorised(token: str, authorization: str | None) -> bool:
     """Whether an Authorization header carries the bearer token (compared in constant time)."""
     scheme, _, given = (authorization or "").partition(" ")
@@ -108,7 +126,7 @@ class ConsultRestInput(RestInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> ConsultRestInput:
         # The first channel in credentials.yml: the Rasa server refuses here to start in
         # production with unsafe secrets (the other channels check again).
-        refuse_unsafe_secrets("Rasa server")
+        refuse_unsafe_secrets("Rasa server", action_server=True)
         settings = get_settings()
         if settings.is_production and not settings.rest_token:
             logger.info("The REST channel is off: CONSULT_ENV=production and no REST_TOKEN.")
@@ -142,6 +160,9 @@ class ConsultRestInput(RestInput):
                 )
             except BadRequest as problem:
                 return response.json({"error": problem.reason}, status=problem.status)
+            refusal = channel_limits().admit(rest_sender_id(sender), client_address(request))
+            if refusal is not None:
+                return too_many(refusal)
             return response.json(await self.handle(on_new_message, sender, message))
 
         return webhook

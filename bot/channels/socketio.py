@@ -6,7 +6,7 @@ answered by "session_confirm"), sends each message as "user_uttered" and gets ea
 by the session id, which the widget keeps in localStorage, so a page reload carries on the
 same conversation.
 
-Rasa 3.6's SocketIOInput is changed here in four ways:
+Rasa 3.6's SocketIOInput is changed here:
 
 - Origins. Rasa switches python-socketio's CORS handling off (`cors_allowed_origins=[]`), so
   any website could open a socket (browsers do not apply CORS to WebSockets). Here only the
@@ -30,6 +30,8 @@ Rasa 3.6's SocketIOInput is changed here in four ways:
 - Messages. Each message is tidied and checked like the REST channel's
   (bot.channels.message_text): empty and over-long messages get the channel's own reply.
   Metadata sent by the browser is ignored, as on the REST channel.
+- Limits. A socket that sends too fast, from an address that does, or past the
+  conversation's messages for the day gets a plain reply instead (bot.channels.limits).
 - Faults. If handling a message fails, the resident is told "sorry, send it again" and the
   log names the kind of fault only, never the message or the session id.
 
@@ -51,8 +53,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.limits import channel_limits
 from bot.channels.message_text import pass_to_assistant
 from bot.pseudonyms import WIDGET, channel_sender_id
+from bot.rasa_edge import MAX_BODY_BYTES
 from bot.settings import refuse_unsafe_secrets
 from bot.web.settings import WebSettings
 
@@ -93,7 +97,7 @@ class ConsultSocketIOInput(SocketIOInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SocketIOInput:
-        refuse_unsafe_secrets("Rasa server")
+        refuse_unsafe_secrets("Rasa server", action_server=True)
         channel = super().from_credentials(credentials)
         assert isinstance(channel, SocketIOInput)
         return channel
@@ -105,6 +109,8 @@ class ConsultSocketIOInput(SocketIOInput):
         sio = AsyncServer(
             async_mode="sanic",
             cors_allowed_origins=list(WebSettings.from_env().allowed_origins),
+            # The Rasa server's cap on any request (bot.rasa_edge), not python-engineio's 1 MB.
+            max_http_buffer_size=MAX_BODY_BYTES,
         )
         # Rasa's output channel for events from outside a conversation (get_output_channel).
         self.sio = sio
@@ -113,6 +119,13 @@ class ConsultSocketIOInput(SocketIOInput):
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: str, environ: dict, auth: Any = None) -> None:
+            # The address the socket came from, for the per-address limit (bot.channels.limits).
+            request = environ.get("sanic.request")
+            address = str(request.remote_addr or request.ip or "") if request else ""
+            await sio.save_session(sid, {"address": address}, namespace=namespace)
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any) -> None:
@@ -125,8 +138,8 @@ class ConsultSocketIOInput(SocketIOInput):
                 session_id = session_id_for(data, self.session_persistence)
                 sender_id = widget_sender_id(session_id)
                 # The session id stays in this server's memory; only its hash goes further.
-                session = {"session_id": session_id, "sender_id": sender_id}
-                await sio.save_session(sid, session, namespace=namespace)
+                bound.update(session_id=session_id, sender_id=sender_id)
+                await sio.save_session(sid, bound, namespace=namespace)
                 # Replies go to the conversation's room, so every tab of it gets them.
                 await sio.enter_room(sid, sender_id, namespace=namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
@@ -139,6 +152,10 @@ class ConsultSocketIOInput(SocketIOInput):
                 logger.warning("Ignored a socket.io message without a session or text.")
                 return
             output = SocketIOOutput(sio, self.bot_message_evt)
+            refusal = channel_limits().admit(sender_id, session.get("address"))
+            if refusal is not None:
+                await output.send_text_message(sender_id, refusal.reply)
+                return
             await self.handle(on_new_message, output, sender_id, text)
 
         return webhook

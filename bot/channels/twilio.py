@@ -20,9 +20,11 @@ What happens to a request, in order:
 3. A MessageSid taken in before gets an empty reply: Twilio may deliver a webhook twice.
 4. STOP and the like opt out, START opts back in (bot.channels.opt_out). While opted out,
    messages get no reply and never reach the assistant.
-5. A message with only a picture (or other media), an empty one or a too-long one is answered
+5. A phone that texts faster than anyone types, or past its day's messages, is told so
+   and the message goes no further (bot.channels.limits).
+6. A message with only a picture (or other media), an empty one or a too-long one is answered
    by the channel itself (bot.channels.message_text). Words sent with a picture are read.
-6. Anything else goes to the assistant; a reply of just a number picks that option
+7. Anything else goes to the assistant; a reply of just a number picks that option
    (bot.channels.numbered_options). If handling fails, the resident is asked to send it again.
 
 Phone numbers are never stored or logged: the sender id Rasa gets, and so everything it and
@@ -47,6 +49,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.channels import numbered_options, opt_out
+from bot.channels.limits import channel_limits
 from bot.channels.message_text import SOMETHING_WENT_WRONG_REPLY, clean, reply_instead
 from bot.channels.rest import BadRequest
 from bot.channels.twiml import twiml
@@ -169,7 +172,7 @@ class ConsultTwilioInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        refuse_unsafe_secrets("Rasa server")
+        refuse_unsafe_secrets("Rasa server", action_server=True)
         settings = get_settings()
         try:
             return cls(
@@ -229,6 +232,11 @@ class ConsultTwilioInput(InputChannel):
             if await text_messages.is_opted_out(session, sender_id):
                 return []
             offered = await text_messages.offered_payloads(session, sender_id)
+        # After STOP and START: opting out always works, however fast someone texts. Only
+        # per phone: every SMS and WhatsApp message arrives from Twilio's addresses.
+        refusal = channel_limits().admit(sender_id)
+        if refusal is not None:
+            return [refusal.reply]
         if message.media_count and not text:
             return [MEDIA_ONLY_REPLY]
         instead = reply_instead(text)

@@ -11,10 +11,12 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from bot.db.engine import dispose_engine
 from bot.staff.auth import PREFIX, guard
-from bot.staff.keys import STAFF_SETTINGS
+from bot.staff.keys import SIGN_IN_REQUESTS, STAFF_SETTINGS
 from bot.staff.rendering import setup_templates
 from bot.staff.routes import setup_routes
 from bot.staff.settings import StaffSettings
+from bot.staff.throttle import sign_in_requests
+from bot.staff.views_auth import limit_sign_in_requests
 
 COOKIE_NAME = "consult_staff"
 MAX_SESSION_HOURS = 12  # a working day: sign in again the next morning
@@ -55,7 +57,11 @@ def setup_staff(app: web.Application, settings: StaffSettings | None = None) -> 
     """
     settings = settings or StaffSettings.from_env()
     app[STAFF_SETTINGS] = settings
+    app[SIGN_IN_REQUESTS] = sign_in_requests()
     app.middlewares.append(session_middleware(session_storage(settings)))
+    # After the session (the page it answers with holds the form's CSRF token), before
+    # guard (whose CSRF check reads the form).
+    app.middlewares.append(limit_sign_in_requests)
     app.middlewares.append(guard)
     setup_templates(app)
     setup_routes(app)

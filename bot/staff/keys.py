@@ -6,9 +6,12 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.rate_limits import TokenBuckets
 from bot.staff.settings import StaffSettings
 
 STAFF_SETTINGS = web.AppKey("staff_settings", StaffSettings)
+# Sign-in requests per address (bot.staff.throttle.sign_in_requests).
+SIGN_IN_REQUESTS = web.AppKey("sign_in_requests", TokenBuckets)
 # request[STAFF] is the signed-in member of staff (set by bot.staff.auth's middleware).
 STAFF = "staff"
 

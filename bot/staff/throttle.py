@@ -16,6 +16,10 @@ Failed sign-ins are counted over a sliding window (15 minutes), under three keys
   failed for it waits from its first failure (15 s, doubling). An address that has not
   failed is never refused, so the real member of staff always gets in.
 
+Before any of that, sign-in requests from one address are limited whatever their outcome
+(`SIGN_IN_REQUESTS`, in memory: `sign_in_requests`), so a flood of sign-in forms costs
+almost nothing.
+
 A success clears only its own (user name, address) failures: the other counts are evidence
 of someone else's guessing. Keys are keyed hashes, so the table holds no name or address.
 """
@@ -24,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -34,9 +37,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import SignInFailure, utcnow
+from bot.rate_limits import Rate, TokenBuckets, address_of
 from bot.staff.settings import StaffSettings
 
 FORWARDED_FOR = "X-Forwarded-For"
+# Sign-in requests from one address, right or wrong, before the form is even read: an
+# office's staff all signing in at nine o'clock stay well inside it; a script does not.
+SIGN_IN_REQUESTS = Rate(burst=30, per_minute=20)
 
 
 @dataclass(frozen=True)
@@ -58,20 +65,6 @@ class Verdict:
 
     wait: timedelta | None = None
     pause: float = 0.0
-
-
-def address_of(value: str) -> str:
-    """The address as counted: an IPv6 address by its /64 network, which one household or
-    office gets whole (so stepping through its addresses does not dodge the limit)."""
-    try:
-        address = ipaddress.ip_address(value.strip())
-    except ValueError:
-        return value.strip()
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)
 
 
 def client_address(request: web.Request, settings: StaffSettings) -> str:
@@ -172,3 +165,8 @@ def describe_wait(wait: timedelta) -> str:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     minutes = math.ceil(seconds / 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def sign_in_requests() -> TokenBuckets:
+    """A fresh per-address limit on sign-in requests, for one website process."""
+    return TokenBuckets(SIGN_IN_REQUESTS)

@@ -6,12 +6,14 @@ import sys
 
 from aiohttp import web
 
+from bot.settings import refuse_unsafe_secrets
 from bot.staff.settings import StaffSettings, UnsafeConfiguration
 from bot.web.app import create_app
 from bot.web.settings import WebSettings
 
 
 def main() -> None:
+    refuse_unsafe_secrets("website", staff_console=True)
     settings = WebSettings.from_env()
     try:
         staff = StaffSettings.from_env()

@@ -1,4 +1,5 @@
-"""Every response's security headers, and plain pages for "not found" and faults."""
+"""Every response's security headers, plain pages for "not found" and faults, and no
+compressed request bodies."""
 
 from __future__ import annotations
 
@@ -69,3 +70,20 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
     except Exception as error:  # a fault of ours: say so plainly, log only its kind
         logger.error("Could not show a page: %s", type(error).__name__)
         return render(request, "error.html", status=500, heading="Sorry, something went wrong")
+
+
+COMPRESSED_BODY = "Send the form uncompressed: this site takes no Content-Encoding."
+
+
+@web.middleware
+async def refuse_compressed_bodies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """415 for a request with a Content-Encoding, before its body is read.
+
+    aiohttp inflates compressed request bodies with no bound (CVE-2025-69223, fixed in a
+    release Rasa 3.6's pins keep out: docs/dependencies.md, E1), and no browser compresses
+    what it sends, so nothing is lost.
+    """
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding and encoding != "identity":
+        return render(request, "error.html", status=415, heading=COMPRESSED_BODY)
+    return await handler(request)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.stack import BIN, Stack, start_stack
+from bot.stack import BIN, SCRIPTED_CONVERSATIONS, Stack, start_stack
 from bot.training import ensure_model
 from tests.e2e.texter import TWILIO_AUTH_TOKEN
 
@@ -42,7 +42,12 @@ def migrate(database_url: str) -> None:
 
 def _stack(model: Path, database_url: str, log_path: Path, **env: str) -> Iterator[Stack]:
     migrate(database_url)
-    env = {"TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN, "TWILIO_WEBHOOK_URL": "", **env}
+    env = {
+        "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
+        "TWILIO_WEBHOOK_URL": "",
+        **SCRIPTED_CONVERSATIONS,
+        **env,
+    }
     with open(log_path, "w") as log:
         stack = start_stack(model, database_url, log=log, **env)
         stack.log_path = log_path

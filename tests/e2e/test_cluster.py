@@ -33,6 +33,7 @@ from bot.cluster import (
     start_cluster,
 )
 from bot.lock_store import AtomicRedisLockStore
+from bot.stack import SCRIPTED_CONVERSATIONS
 from tests.e2e.exported import answers_of
 from tests.e2e.resident import KNIFE_CRIME_AGREEMENT, Resident, at_knife_crime_agreement
 
@@ -85,6 +86,7 @@ def cluster(
         directory=tmp_path_factory.mktemp("cluster"),
         # Only to read each server's copy of a conversation (GET /conversations/.../tracker).
         rasa_args=["--enable-api", "--auth-token", API_TOKEN],
+        **SCRIPTED_CONVERSATIONS,
     )
     try:
         yield cluster

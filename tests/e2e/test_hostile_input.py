@@ -71,8 +71,9 @@ def test_other_methods_and_paths_get_4xx(sqlite_stack: Stack) -> None:
 
 def test_the_action_server_refuses_what_is_not_an_action_call(sqlite_stack: Stack) -> None:
     webhook = f"http://127.0.0.1:{sqlite_stack.actions_port}/webhook"
+    token = {"Authorization": f"Bearer {sqlite_stack.env['ACTION_SERVER_TOKEN']}"}
     for body in (b"[]", b"{}", b"not json", b'{"next_action": "action_greet", "tracker": {}}'):
-        response = requests.post(webhook, data=body, timeout=10)
+        response = requests.post(webhook, data=body, headers=token, timeout=10)
         assert response.status_code == 400, body
 
 

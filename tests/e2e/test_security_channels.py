@@ -9,18 +9,15 @@ have done is then read from the database.
 from __future__ import annotations
 
 import os
-import queue
 import secrets
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
-import socketio
 import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
@@ -40,6 +37,7 @@ from bot.stack import (
 from tests.e2e.exported import answers_of
 from tests.e2e.resident import REFERENCE, Resident
 from tests.e2e.texter import Texter, messages_in
+from tests.e2e.widget_socket import WidgetSocket
 
 ACCOUNT_SID = "AC" + "0" * 32  # the account tests/e2e/texter.py signs as
 
@@ -130,50 +128,6 @@ def test_rest_conversations_are_stored_in_their_own_namespace(sqlite_stack: Stac
 
 
 # --- the website widget's sessions ----------------------------------------------------------
-
-
-class WidgetSocket:
-    """A socket.io connection to the Rasa server, as the widget opens one (long-polling)."""
-
-    def __init__(self, stack: Stack) -> None:
-        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-        for event in ("session_confirm", "bot_uttered"):
-            self.client.on(event, lambda data, event=event: self.events.put((event, data)))
-        self.client.connect(
-            stack.rasa_url,
-            headers={"Origin": stack.web_url},  # the demo page, an allowed origin
-            transports=["polling"],
-            wait_timeout=30,
-        )
-
-    def request_session(self, session_id: str | None = None) -> str:
-        self.client.emit("session_request", {"session_id": session_id})
-        event, data = self.events.get(timeout=30)
-        assert event == "session_confirm", (event, data)
-        return str(data)
-
-    def say(self, text: str) -> list[str]:
-        """Send a message; the texts of the replies (until none comes for two seconds)."""
-        self.client.emit("user_uttered", {"message": text})
-        return [reply.get("text", "") for reply in self.replies(first_within=60)]
-
-    def replies(self, first_within: float = 2.0) -> list[dict]:
-        """The replies that arrive: the first within `first_within` seconds, the rest
-        each within two seconds of the one before."""
-        got: list[dict] = []
-        try:
-            while True:
-                event, data = self.events.get(timeout=first_within if not got else 2.0)
-                assert event == "bot_uttered", (event, data)
-                got.append(data)
-        except queue.Empty:
-            return got
-
-    def close(self) -> None:
-        # Without waiting for the long-poll under way to end (up to 25 seconds): the server
-        # closes the socket on the close packet.
-        self.client.eio.disconnect(abort=True)
 
 
 @pytest.fixture
@@ -482,3 +436,24 @@ def test_the_servers_listen_on_this_machine_only(sqlite_stack: Stack) -> None:
     for port in (sqlite_stack.rasa_port, sqlite_stack.actions_port, sqlite_stack.web_port):
         assert reachable("127.0.0.1", port), port
         assert not reachable(address, port), port
+
+
+def test_make_shell_sends_the_rest_token(
+    production_stack: tuple[Stack, str, str], tmp_path: Path
+) -> None:
+    stack, token, _ = production_stack
+    command = [sys.executable, "-m", "bot.terminal_chat", "--url", stack.rasa_url]
+    command += ["--chat-id-file", str(tmp_path / "chat-id")]
+
+    def chat(rest_token: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "REST_TOKEN": rest_token}
+        return subprocess.run(
+            command, input="", env=env, capture_output=True, text=True, timeout=120
+        )
+
+    with_token = chat(token)
+    assert with_token.returncode == 0, with_token.stdout
+    assert "happy for us to keep your answers" in with_token.stdout
+    without = chat("")
+    assert without.returncode == 1
+    assert "Authorization: Bearer <REST_TOKEN>" in without.stdout

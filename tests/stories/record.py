@@ -21,7 +21,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
 
 from bot.settings import PROJECT_ROOT
-from bot.stack import start_stack
+from bot.stack import SCRIPTED_CONVERSATIONS, start_stack
 from bot.tracker_store import ConsultTrackerStore
 from bot.training import ensure_model
 from tests.e2e.conftest import migrate
@@ -63,7 +63,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{scratch}/consult.db"
         migrate(url)
-        stack = start_stack(ensure_model(), url, log=open(Path(scratch) / "stack.log", "w"))
+        log = open(Path(scratch) / "stack.log", "w")
+        stack = start_stack(ensure_model(), url, log=log, **SCRIPTED_CONVERSATIONS)
         try:
             for number, script in enumerate(scripts):
                 sender = f"rest:recorded-{number}"  # as the REST channel stores it

@@ -36,7 +36,12 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.languages import is_other_language
 from bot.nlu.london_places import LondonPlaceExtractor
 from bot.nlu.other_languages import OTHER_LANGUAGE_INTENT, OtherLanguageDetector
-from bot.nlu.safeguarding import CATEGORY_ENTITY, DISCLOSURE_INTENT, SafeguardingDetector
+from bot.nlu.safeguarding import (
+    CATEGORY_ENTITY,
+    DISCLOSURE_INTENT,
+    SafeguardingDetector,
+    _a_sure_command,
+)
 from bot.safeguarding import CATEGORIES, Detection, assess, detect
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -280,6 +285,9 @@ def test_safeguarding_detector(safeguarding: SafeguardingDetector, text: str, pr
     added = check_entities(message, text)
     check_intent(message)
     found = assess(text)
+    # A reading of the classifier's alone gives way to a command DIET is sure of.
+    if found is not None and _a_sure_command(make_message(text, prior), found):
+        found = None
     if text and found is not None:
         assert message.get(INTENT) == {"name": DISCLOSURE_INTENT, "confidence": 1.0}
         values = {e["entity"]: e["value"] for e in added}

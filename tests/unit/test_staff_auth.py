@@ -219,3 +219,21 @@ def test_client_address_behind_a_proxy() -> None:
     trusting = StaffSettings(session_secret="x" * 32, trust_forwarded_for=True)
     assert client_address(request, trusting) == "203.0.113.9"
     assert client_address(request, StaffSettings(session_secret="x" * 32)) != "203.0.113.9"
+
+
+async def test_a_flood_of_sign_in_requests_is_refused_before_the_form_is_read(
+    staff_client: TestClient,
+) -> None:
+    """30 sign-in forms at once from one address (an office signing in at nine), then 20 a
+    minute: the 31st is refused at once, even one without a CSRF token or with a form too
+    big to read."""
+    statuses = []
+    for _ in range(31):
+        response = await staff_client.post("/staff/sign-in", data={"name": "x", "password": "y"})
+        statuses.append(response.status)
+    assert statuses[:30] == [403] * 30  # no CSRF token: read, and refused by the CSRF check
+    assert statuses[30] == 429
+    assert "too many attempts to sign in from here" in await response.text()
+    assert int(response.headers["Retry-After"]) >= 1
+    huge = await staff_client.post("/staff/sign-in", data={"name": "x" * 1_000_000})
+    assert huge.status == 429  # not 413: the body was never read
