@@ -18,7 +18,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from actions import progress
 from actions.answers import Answer, ParsedMessage, Retry, interpret
 from actions.base import consultation_is_open
-from actions.safeguarding import acknowledge_kept_comment
+from actions.safeguarding import acknowledge_kept_comment, check_in_on_hint, is_hinted
 from actions.storage import StorageUnavailable, answers_held_in, save_answers
 from bot.places.boroughs import CITY_OF_LONDON
 from bot.questions import BY_ID, BY_SLOT, NOT_APPLICABLE
@@ -77,6 +77,9 @@ class ValidateConsultationForm(FormValidationAction):
         if message.intent == "disclosure" and question.is_free_text:
             # An experience or a possible disclosure, kept as the comment (see _is_command).
             await acknowledge_kept_comment(dispatcher, tracker, question)
+        elif question.is_free_text and is_hinted(tracker):
+            # In a part about harm, a comment that may tell of the resident's own harm.
+            await check_in_on_hint(dispatcher, tracker, question)
         if message.intent == "other_language":
             # A comment in another language is kept (staff can have it translated), and the
             # resident learns the assistant works in English and can write by post.

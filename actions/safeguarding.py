@@ -8,7 +8,9 @@ reading in the message's entities):
   with [Carry on] [Stop for now]. Nothing is stored as an answer; if it was typed at a
   comment question, the resident is asked whether to keep it as their comment.
 - A past experience, or a possible disclosure (a check-in): warmth, the most relevant
-  contacts, and "Would you like to carry on?".
+  contacts, and "Would you like to carry on?". In the parts about harm (`PART_CATEGORY`), a
+  comment the NLU reads as possibly personal at a lower threshold gets the check-in too
+  (`check_in_on_hint`).
 
 At a comment question, every disclosure but danger or a crisis now
 (bot.safeguarding.is_urgent) is the resident's comment: validate_consultation_form keeps it
@@ -29,6 +31,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import ConsultationAction
+from actions.parts import SUPPORT_FLOOR
 from actions.storage import StorageUnavailable, flag_conversation, save_answers
 from bot.questions import BY_SLOT, GIVEN, Question
 from bot.safeguarding import CATEGORIES, CLEAR_TIER, POSSIBLE_TIER
@@ -39,6 +42,14 @@ UNSPECIFIED = "unspecified"
 CURRENT, PAST = "current", "past"
 CHILD = "child"
 FORM = "consultation_form"
+# The parts about harm (those whose thanks always carries a support line), where a weaker
+# reading gets a check-in (check_in_on_hint), flagged under the part's own category.
+PART_CATEGORY = {
+    "children": "child_at_risk",
+    "vawg": "domestic_abuse",
+    "hate": "hate_crime",
+    "victims": "crime_report",
+}
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,27 @@ def comment_question(tracker: Tracker) -> Question | None:
     if question.part != tracker.get_slot("current_part"):
         return None
     return question
+
+
+def is_hinted(tracker: Tracker) -> bool:
+    """Whether the latest message, in a part about harm, carries the NLU's weaker reading
+    (`safeguarding_hint`: below the check-in threshold elsewhere,
+    bot.safeguarding.assessment.SENSITIVE_PART_HINT)."""
+    if tracker.get_slot("current_part") not in PART_CATEGORY:
+        return False
+    return any(tracker.get_latest_entity_values("safeguarding_hint"))
+
+
+async def check_in_on_hint(
+    dispatcher: CollectingDispatcher, tracker: Tracker, question: Question
+) -> None:
+    """A comment in a part about harm that may tell of the resident's own harm: kept, with a
+    check-in and the part's own support line (at so weak a reading the part is a surer
+    guide to the right contacts than the category), and flagged as possible."""
+    part = str(tracker.get_slot("current_part"))
+    _say(dispatcher, "utter_check_in", SUPPORT_FLOOR[part])
+    disclosure = Disclosure(PART_CATEGORY[part], POSSIBLE_TIER, CURRENT, "adult")
+    await _flag(tracker, disclosure, question.id)
 
 
 async def acknowledge_kept_comment(

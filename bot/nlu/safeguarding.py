@@ -15,8 +15,13 @@ On a disclosure:
                                     experience told as the resident's view)
             safeguarding_speaker    "child" or "adult"
             safeguarding_also       a second category nearly as likely, if any
-If DIET already said `disclosure` with high confidence but neither reader agreed, the
-category is "unspecified" and the tier "possible". Anything else is left as it was.
+If DIET already said `disclosure` with high confidence but neither reader agreed, and the
+classifier gives it at least DIET_CORROBORATION, the category is "unspecified" and the tier
+"possible"; without that, DIET's guess gives way to its next intent. A message neither
+reader takes for a disclosure, but the classifier reads as possibly one at a lower
+threshold (SENSITIVE_PART_HINT), gets only `safeguarding_hint` (its likeliest category): in
+a part about harm the actions give it a check-in (actions/safeguarding.py). Anything else
+is left as it was.
 """
 
 from __future__ import annotations
@@ -41,7 +46,13 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.intent_overrides import drop_intent, intent_guess, set_intent
-from bot.safeguarding import Assessment, assess
+from bot.safeguarding import (
+    DIET_CORROBORATION,
+    SENSITIVE_PART_HINT,
+    Assessment,
+    assess,
+    weak_reading,
+)
 
 DISCLOSURE_INTENT = "disclosure"
 CATEGORY_ENTITY = "safeguarding_category"
@@ -49,6 +60,7 @@ TIER_ENTITY = "safeguarding_tier"
 SITUATION_ENTITY = "safeguarding_situation"
 SPEAKER_ENTITY = "safeguarding_speaker"
 ALSO_ENTITY = "safeguarding_also"
+HINT_ENTITY = "safeguarding_hint"
 UNSPECIFIED = "unspecified"
 
 logger = logging.getLogger(__name__)
@@ -91,6 +103,9 @@ class SafeguardingDetector(GraphComponent, IntentClassifier):
             if not isinstance(text, str) or not text:
                 continue
             found = assess(text)
+            weak = weak_reading(text) if found is None else None
+            if weak is not None and weak[1] >= SENSITIVE_PART_HINT:
+                _add_hint(message, weak[0], len(text))
             if found is not None and _a_sure_command(message, found):
                 found = None
             if found is not None:
@@ -108,7 +123,8 @@ class SafeguardingDetector(GraphComponent, IntentClassifier):
             name, confidence = intent_guess(message)
             if name != DISCLOSURE_INTENT:
                 continue
-            if confidence >= self._config["classifier_threshold"]:
+            corroborated = weak is not None and weak[1] >= DIET_CORROBORATION
+            if confidence >= self._config["classifier_threshold"] and corroborated:
                 unspecified = Assessment(UNSPECIFIED, "possible", "current", "adult", None)
                 _add_entities(message, unspecified, len(text))
             else:
@@ -139,6 +155,19 @@ def _a_sure_command(message: Message, found: Assessment) -> bool:
         return confidence >= SURE_COMMAND
     short = len(str(message.get(TEXT) or "").split()) <= SHORT_WORDS
     return short and confidence >= LIKELY_COMMAND
+
+
+def _add_hint(message: Message, category: str, length: int) -> None:
+    """A reading too weak for a check-in anywhere, strong enough for one in a part about
+    harm (the actions decide: bot.safeguarding.assessment.SENSITIVE_PART_HINT)."""
+    entity = {
+        ENTITY_ATTRIBUTE_TYPE: HINT_ENTITY,
+        ENTITY_ATTRIBUTE_VALUE: category,
+        ENTITY_ATTRIBUTE_START: 0,
+        ENTITY_ATTRIBUTE_END: length,
+        EXTRACTOR: SafeguardingDetector.__name__,
+    }
+    message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
 
 
 def _add_entities(message: Message, found: Assessment, length: int) -> None:

@@ -5,7 +5,13 @@
 message. The Rasa component that uses it is `bot.nlu.safeguarding`.
 """
 
-from bot.safeguarding.assessment import Assessment, assess
+from bot.safeguarding.assessment import (
+    DIET_CORROBORATION,
+    SENSITIVE_PART_HINT,
+    Assessment,
+    assess,
+    weak_reading,
+)
 from bot.safeguarding.categories import (
     CATEGORIES,
     CLEAR_TIER,
@@ -17,6 +23,9 @@ from bot.safeguarding.categories import (
 from bot.safeguarding.detector import Detection, detect
 
 __all__ = [
+    "DIET_CORROBORATION",
+    "SENSITIVE_PART_HINT",
+    "weak_reading",
     "CATEGORIES",
     "CLEAR_TIER",
     "CURRENT",

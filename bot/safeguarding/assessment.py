@@ -1,7 +1,8 @@
 """One verdict per message from the two readers: the rules and the classifier.
 
 - The rules (`patterns.yml`) name why they fired and are reviewable; a rule match is a
-  clear disclosure.
+  clear disclosure (unless, outside danger and self-harm, the classifier all but rules it
+  out: RULE_VETO).
 - The classifier (`classifier.py`) generalises to wording nobody wrote a rule for. Above
   `CLEAR` it is a clear disclosure; between `POSSIBLE` and `CLEAR`, a possible one, which
   gets a short check-in rather than a full reply.
@@ -38,6 +39,20 @@ SPECIFIC = frozenset({"forced_marriage", "exploitation", "fraud", "stalking_hara
 # When the next category is nearly as likely, its contacts are offered too: forced marriage
 # and domestic abuse, or exploitation and a child at risk, often read alike.
 ALSO_SHARE = 0.5
+# In the parts about harm (children and young people, violence against women and girls,
+# hate, victims) a comment is more often the resident's own story, so there a lower reading
+# gets a check-in. Only the actions know the part: `hint` passes the reading on.
+SENSITIVE_PART_HINT = 0.3
+# A rule match outside danger and self-harm gives way when the classifier is all but sure
+# the message is not a disclosure: in 5-fold cross-validation on the corpus, 19 of the 83
+# hard negatives the rules flagged were read below this, and no disclosure was.
+RULE_VETO = 0.05
+# DIET has a `disclosure` intent of its own (trained on the NLU data). When neither reader
+# takes a message for a disclosure, DIET's reading counts only with at least this from the
+# classifier: on the safeguarding corpus, which DIET never saw, DIET alone flagged 4.3% of
+# the hard negatives (mostly idioms the classifier reads at under 0.15), while each
+# disclosure it caught that cross-validated readers missed had a reading of 0.19 or more.
+DIET_CORROBORATION = 0.15
 # "Danger now" from the classifier alone, in a message that reads as long past, is the
 # next category told as an experience ("I was stabbed outside a bar three years ago").
 PAST_NOT_DANGER = 0.85
@@ -61,6 +76,8 @@ def assess(text: str) -> Assessment | None:
         return None
     found = detect(text)
     reading = classifier().read(text)
+    if found is not None and found.category not in CRISIS and reading.p_disclosure < RULE_VETO:
+        found = None  # an idiom the rules' exceptions do not list yet (see RULE_VETO)
     if found is not None:
         category, tier = found.category, CLEAR_TIER
         if category == "crime_report" and reading.category in SPECIFIC:
@@ -90,4 +107,21 @@ def assess(text: str) -> Assessment | None:
     )
 
 
-__all__ = ["Assessment", "assess"]
+def weak_reading(text: str) -> tuple[str, float] | None:
+    """For a message `assess` does not read as a disclosure: the classifier's likeliest
+    category and P(disclosure), for the uses below the check-in threshold (SENSITIVE_PART_HINT,
+    DIET_CORROBORATION). At so low a reading the category itself is often wrong."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    reading = classifier().read(text)
+    return reading.category, reading.p_disclosure
+
+
+def hint(text: str) -> str | None:
+    """The likeliest category when the classifier gives the message at least
+    SENSITIVE_PART_HINT, for a check-in in a part about harm; else None."""
+    reading = weak_reading(text)
+    return reading[0] if reading and reading[1] >= SENSITIVE_PART_HINT else None
+
+
+__all__ = ["Assessment", "assess", "hint", "weak_reading"]

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from bot.nlu_report import measure
 
-# The target is 0.95. Since the safeguarding classifier (issue 13) it measures 0.948: the
-# classifier still takes a few short messages for disclosures ("order me a takeaway", "im
-# stuck help"). This floor holds that level until the classifier is fixed; then back to 0.95.
+# The target is 0.95. Since the safeguarding classifier (issue 13) it measured 0.948: the
+# classifier took a few short messages for disclosures. With DIET's own disclosure guess now
+# needing the classifier's support it measures 0.9496 (7 December 2026), a hair under. This
+# floor holds the measured level; back to 0.95 when it is met.
 INTENT_MACRO_F1_TARGET = 0.945
 BOROUGH_F1_TARGET = 0.97
 

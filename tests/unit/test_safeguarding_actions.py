@@ -12,7 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.consultation_form import ValidateConsultationForm
 from actions.parts import SUPPORT_FLOOR, ActionAfterPart
-from actions.safeguarding import ActionDiscardComment, ActionKeepComment, ActionSafeguarding
+from actions.safeguarding import (
+    PART_CATEGORY,
+    ActionDiscardComment,
+    ActionKeepComment,
+    ActionSafeguarding,
+)
 from bot.db import queries
 from bot.db.engine import get_sessionmaker
 from bot.safeguarding import CATEGORIES
@@ -284,3 +289,107 @@ async def test_a_second_likely_category_adds_its_contacts(consented: Tracker) ->
         "utter_support_domestic_abuse",
         "utter_safeguarding_cannot_act",
     ]
+
+
+def hinted(text: str, category: str) -> dict[str, Any]:
+    """A comment neither reader took for a disclosure, with the NLU's weaker reading."""
+    return {
+        "text": text,
+        "intent": {"name": "give_opinion", "confidence": 0.9},
+        "entities": [{"entity": "safeguarding_hint", "value": category}],
+    }
+
+
+def at_comment_of(part: str) -> dict[str, Any]:
+    return {"current_part": part, "requested_slot": f"{part}_comment", f"{part}_agreement": "agree"}
+
+
+@pytest.mark.parametrize(
+    ("part", "category"), sorted(PART_CATEGORY.items()), ids=sorted(PART_CATEGORY)
+)
+async def test_in_a_part_about_harm_a_weaker_reading_gets_a_check_in(
+    consented: Tracker,  # noqa: F811
+    part: str,
+    category: str,
+) -> None:
+    text = "my partner gets very jealous"
+    state = with_user_event(tracker(at_comment_of(part)), hinted(text, "hate_crime"))
+    dispatcher = CollectingDispatcher()
+    events = await ValidateConsultationForm().run(dispatcher, state, DOMAIN)
+    assert slot_events(events)[f"{part}_comment"] == text  # kept as the comment
+    # The part's own contacts, not the weak reading's category.
+    assert responses(dispatcher)[:2] == ["utter_check_in", SUPPORT_FLOOR[part]]
+    [(flagged, tier, situation, question_id, _)] = await flags("unit-test-resident")
+    assert (flagged, tier, situation, question_id) == (
+        category,
+        "possible",
+        "current",
+        f"{part}.comment",
+    )
+
+
+async def test_elsewhere_the_weaker_reading_is_an_ordinary_comment(
+    consented: Tracker,  # noqa: F811
+) -> None:
+    text = "my partner gets very jealous"
+    state = with_user_event(tracker(AT_COMMENT), hinted(text, "domestic_abuse"))
+    dispatcher = CollectingDispatcher()
+    events = await ValidateConsultationForm().run(dispatcher, state, DOMAIN)
+    assert slot_events(events)["knife_crime_comment"] == text
+    assert not any(r.startswith(("utter_check_in", "utter_support")) for r in responses(dispatcher))
+    assert await flags("unit-test-resident") == []
+
+
+def test_the_nlu_passes_on_a_reading_too_weak_for_a_check_in_elsewhere() -> None:
+    """A message the assessment does not take for a disclosure, yet the classifier reads at
+    or above SENSITIVE_PART_HINT: the component adds only the hint."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.safeguarding import SafeguardingDetector
+    from bot.safeguarding.assessment import assess, hint
+
+    text = "my partner gets very jealous"
+    assert assess(text) is None and hint(text) == "domestic_abuse"
+    message = Message(data={"text": text})
+    SafeguardingDetector(SafeguardingDetector.get_default_config()).process([message])
+    entities = message.get("entities")
+    assert [(e["entity"], e["value"]) for e in entities] == [
+        ("safeguarding_hint", "domestic_abuse")
+    ]
+    assert (message.get("intent") or {}).get("name") != "disclosure"
+
+
+def test_diets_own_disclosure_guess_needs_the_classifiers_support() -> None:
+    """DIET sure of `disclosure` on an idiom the classifier all but rules out: no check-in,
+    DIET's next intent instead (bot.safeguarding.assessment.DIET_CORROBORATION)."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.safeguarding import SafeguardingDetector
+    from bot.safeguarding.assessment import DIET_CORROBORATION, assess, weak_reading
+
+    def diet_says_disclosure(text: str) -> Message:
+        ranking = [
+            {"name": "disclosure", "confidence": 0.95},
+            {"name": "give_opinion", "confidence": 0.05},
+        ]
+        return Message(data={"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
+
+    detector = SafeguardingDetector(SafeguardingDetector.get_default_config())
+    idiom = "my mum will kill me if I'm late again"
+    reading = weak_reading(idiom)
+    assert assess(idiom) is None and reading is not None and reading[1] < DIET_CORROBORATION
+    [message] = detector.process([diet_says_disclosure(idiom)])
+    assert message.get("intent")["name"] == "give_opinion"
+    assert not message.get("entities")
+
+
+def test_a_rule_outside_danger_and_self_harm_gives_way_to_a_sure_classifier() -> None:
+    from bot.safeguarding.assessment import RULE_VETO, assess, classifier, detect
+
+    idiom = "The council is robbing us blind with council tax and the police precept goes up."
+    found = detect(idiom)
+    assert found is not None and found.category == "crime_report"  # the rule fires...
+    assert classifier().read(idiom).p_disclosure < RULE_VETO  # ...the classifier is sure...
+    assert assess(idiom) is None  # ...and it is no disclosure.
+    # Danger and self-harm never give way.
+    assert assess("I want to kill myself") is not None

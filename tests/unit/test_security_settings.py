@@ -29,7 +29,13 @@ GOOD_TOO = "N7pQ2wE9rT4yU1iO6aS3dF8gH5jK0lZx"
 @pytest.fixture
 def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
     """Set variables with monkeypatch; the cached settings are read again before and after."""
-    for name in ("CONSULT_ENV", "SENDER_ID_SECRET", "TWILIO_AUTH_TOKEN", "REST_TOKEN"):
+    for name in (
+        "CONSULT_ENV",
+        "SENDER_ID_SECRET",
+        "TWILIO_AUTH_TOKEN",
+        "REST_TOKEN",
+        "ACTION_SERVER_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     yield monkeypatch
@@ -91,6 +97,7 @@ def test_the_rest_channel_is_off_in_production_without_a_token(
     assert ConsultRestInput.from_credentials(None).enabled  # development: open
     environment.setenv("CONSULT_ENV", "production")
     environment.setenv("SENDER_ID_SECRET", GOOD)
+    environment.setenv("ACTION_SERVER_TOKEN", GOOD[::-1])
     get_settings.cache_clear()
     channel = ConsultRestInput.from_credentials(None)
     assert not channel.enabled and not channel.token
@@ -144,3 +151,18 @@ def test_make_run_says_where_it_listens() -> None:
     assert "Bearer $REST_TOKEN" in rest_example(5005, token=True, off=False)
     assert "Bearer" not in rest_example(5005, token=False, off=False)
     assert rest_example(5005, token=False, off=True).startswith("off")
+
+
+def test_the_rasa_server_needs_a_safe_action_server_token_in_production(
+    environment: pytest.MonkeyPatch,
+) -> None:
+    environment.setenv("CONSULT_ENV", "production")
+    environment.setenv("SENDER_ID_SECRET", GOOD)
+    for token in ("", "change-me-please-to-a-long-random-string", "short"):
+        environment.setenv("ACTION_SERVER_TOKEN", token)
+        get_settings.cache_clear()
+        with pytest.raises(UnsafeSecrets, match="ACTION_SERVER_TOKEN"):
+            ConsultRestInput.from_credentials(None)
+    environment.setenv("ACTION_SERVER_TOKEN", GOOD_TOO)
+    get_settings.cache_clear()
+    ConsultRestInput.from_credentials(None)  # starts
