@@ -23,7 +23,6 @@ sees a request:
 from __future__ import annotations
 
 import argparse
-import hmac
 import json
 import logging
 import os
@@ -33,6 +32,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.http_checks import authorised, is_compressed
 from bot.settings import get_settings, refuse_unsafe_secrets
 
 logger = logging.getLogger(__name__)
@@ -43,14 +43,6 @@ DEFAULT_PORT = 5055
 MAX_BODY_BYTES = 16 * 1024 * 1024
 # Routes that run or list actions; /health stays open for the orchestrator's probes.
 GUARDED_PATHS = ("/webhook", "/actions")
-
-
-def authorised(token: str, authorization: str | None) -> bool:
-    """Whether the Authorization header carries the bearer token (constant-time compare)."""
-    scheme, _, given = (authorization or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        given.strip().encode(), token.encode()
-    )
 
 
 def problem_with_request(
@@ -66,8 +58,7 @@ def problem_with_request(
     # where the body it never read would look like bad JSON: say what is really wrong.
     if content_length and content_length.isdigit() and int(content_length) > MAX_BODY_BYTES:
         return 413, f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB."
-    encoding = (content_encoding or "").strip().lower()
-    if encoding and encoding != "identity":
+    if is_compressed(content_encoding):
         return 415, "Send the body uncompressed: this server takes no Content-Encoding."
     return None
 

@@ -23,14 +23,15 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.http_checks import is_compressed
+
 MAX_BODY_BYTES = 256 * 1024
 COMPRESSED = "Send the body uncompressed: this server takes no Content-Encoding."
 
 
 def refuse_compressed(request: Request) -> HTTPResponse | None:
     """415 for a request with a Content-Encoding, else None."""
-    encoding = request.headers.get("content-encoding", "").strip().lower()
-    if encoding and encoding != "identity":
+    if is_compressed(request.headers.get("content-encoding")):
         return response.json({"error": COMPRESSED}, status=415)
     return None
 

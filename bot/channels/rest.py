@@ -28,7 +28,6 @@ when the dialogue fails. This one, registered in credentials.yml under the same 
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -42,6 +41,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.limits import Refusal, channel_limits
 from bot.channels.message_text import pass_to_assistant
+from bot.http_checks import authorised
 from bot.pseudonyms import REST
 from bot.settings import get_settings, refuse_unsafe_secrets
 
@@ -101,14 +101,6 @@ def too_many(refusal: Refusal) -> HTTPResponse:
         status=429,
         headers={"Retry-After": str(refusal.retry_after)},
     )
-
-
-def authorised(token: str, authorization: str | None) -> bool:
-    """Whether an Authorization header carries the bearer token (compared in constant time)."""
-    scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return False
-    return hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 class ConsultRestInput(RestInput):

@@ -51,7 +51,7 @@ from bot.safeguarding import (
     SENSITIVE_PART_HINT,
     Assessment,
     assess,
-    weak_reading,
+    read,
 )
 
 DISCLOSURE_INTENT = "disclosure"
@@ -102,10 +102,11 @@ class SafeguardingDetector(GraphComponent, IntentClassifier):
             text = message.get(TEXT)
             if not isinstance(text, str) or not text:
                 continue
-            found = assess(text)
-            weak = weak_reading(text) if found is None else None
-            if weak is not None and weak[1] >= SENSITIVE_PART_HINT:
-                _add_hint(message, weak[0], len(text))
+            found, reading = read(text)
+            # Below the check-in threshold: only for the uses of a weak reading.
+            weak = reading if found is None else None
+            if weak is not None and weak.p_disclosure >= SENSITIVE_PART_HINT:
+                _add_hint(message, weak.category, len(text))
             if found is not None and _a_sure_command(message, found):
                 found = None
             if found is not None:
@@ -123,7 +124,7 @@ class SafeguardingDetector(GraphComponent, IntentClassifier):
             name, confidence = intent_guess(message)
             if name != DISCLOSURE_INTENT:
                 continue
-            corroborated = weak is not None and weak[1] >= DIET_CORROBORATION
+            corroborated = weak is not None and weak.p_disclosure >= DIET_CORROBORATION
             if confidence >= self._config["classifier_threshold"] and corroborated:
                 unspecified = Assessment(UNSPECIFIED, "possible", "current", "adult", None)
                 _add_entities(message, unspecified, len(text))

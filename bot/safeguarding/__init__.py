@@ -10,7 +10,7 @@ from bot.safeguarding.assessment import (
     SENSITIVE_PART_HINT,
     Assessment,
     assess,
-    weak_reading,
+    read,
 )
 from bot.safeguarding.categories import (
     CATEGORIES,
@@ -25,7 +25,7 @@ from bot.safeguarding.detector import Detection, detect
 __all__ = [
     "DIET_CORROBORATION",
     "SENSITIVE_PART_HINT",
-    "weak_reading",
+    "read",
     "CATEGORIES",
     "CLEAR_TIER",
     "CURRENT",

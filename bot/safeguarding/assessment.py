@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.safeguarding.categories import CLEAR_TIER, CURRENT, PAST, POSSIBLE_TIER
-from bot.safeguarding.classifier import ADULT, CHILD, classifier
-from bot.safeguarding.detector import detect
+from bot.safeguarding.classifier import ADULT, CHILD, Reading, classifier
+from bot.safeguarding.detector import Detection, detect
 
 # P(disclosure) from the classifier at or above which a message is a clear disclosure...
 CLEAR = 0.6
@@ -72,10 +72,21 @@ class Assessment:
 
 def assess(text: str) -> Assessment | None:
     """What `text` discloses, or None for anything else."""
+    return read(text)[0]
+
+
+def read(text: str) -> tuple[Assessment | None, Reading | None]:
+    """What `text` discloses (or None), and the classifier's reading it rests on, so that
+    the uses below the check-in threshold (SENSITIVE_PART_HINT, DIET_CORROBORATION) need no
+    second reading. At so low a reading the category itself is often wrong."""
     if not isinstance(text, str) or not text.strip():
-        return None
+        return None, None
     found = detect(text)
     reading = classifier().read(text)
+    return _verdict(found, reading), reading
+
+
+def _verdict(found: Detection | None, reading: Reading) -> Assessment | None:
     if found is not None and found.category not in CRISIS and reading.p_disclosure < RULE_VETO:
         found = None  # an idiom the rules' exceptions do not list yet (see RULE_VETO)
     if found is not None:
@@ -107,21 +118,11 @@ def assess(text: str) -> Assessment | None:
     )
 
 
-def weak_reading(text: str) -> tuple[str, float] | None:
-    """For a message `assess` does not read as a disclosure: the classifier's likeliest
-    category and P(disclosure), for the uses below the check-in threshold (SENSITIVE_PART_HINT,
-    DIET_CORROBORATION). At so low a reading the category itself is often wrong."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    reading = classifier().read(text)
-    return reading.category, reading.p_disclosure
-
-
 def hint(text: str) -> str | None:
     """The likeliest category when the classifier gives the message at least
     SENSITIVE_PART_HINT, for a check-in in a part about harm; else None."""
-    reading = weak_reading(text)
-    return reading[0] if reading and reading[1] >= SENSITIVE_PART_HINT else None
+    reading = read(text)[1]
+    return reading.category if reading and reading.p_disclosure >= SENSITIVE_PART_HINT else None
 
 
-__all__ = ["Assessment", "assess", "hint", "weak_reading"]
+__all__ = ["Assessment", "assess", "hint", "read"]

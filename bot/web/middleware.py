@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.http_checks import is_compressed
 from bot.web.rendering import SETTINGS, render
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,6 @@ async def refuse_compressed_bodies(request: web.Request, handler: Handler) -> we
     release Rasa 3.6's pins keep out: docs/dependencies.md, E1), and no browser compresses
     what it sends, so nothing is lost.
     """
-    encoding = request.headers.get("Content-Encoding", "").strip().lower()
-    if encoding and encoding != "identity":
+    if is_compressed(request.headers.get("Content-Encoding")):
         return render(request, "error.html", status=415, heading=COMPRESSED_BODY)
     return await handler(request)

@@ -1,4 +1,5 @@
-"""Read stored answers the way staff do: through `consult export --format csv`."""
+"""Read stored answers the way staff do (through `consult export --format csv`), and the
+database behind a test stack."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import io
 import os
 import subprocess
 
-from bot.stack import BIN
+import sqlalchemy as sa
+
+from bot.stack import BIN, Stack
 
 
 def export(database_url: str) -> list[dict[str, str]]:
@@ -68,3 +71,15 @@ def stored_answers(database_url: str, sender_id: str) -> dict[str, tuple[str, st
             await engine.dispose()
 
     return asyncio.run(read())
+
+
+def query(stack: Stack, sql: str, **params: str) -> list[tuple]:
+    """Rows of `sql` (with `params`) on the stack's database."""
+    from bot.db.engine import make_sync_engine
+
+    engine = make_sync_engine(stack.env["DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()

@@ -18,11 +18,9 @@ from pathlib import Path
 
 import pytest
 import requests
-import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
 from bot.channels.socketio import widget_sender_id
-from bot.db.engine import make_sync_engine
 from bot.pseudonyms import sender_key
 from bot.settings import DEVELOPMENT_SECRET, PROJECT_ROOT
 from bot.stack import (
@@ -34,21 +32,12 @@ from bot.stack import (
     start_rasa_server,
     start_stack,
 )
-from tests.e2e.exported import answers_of
+from tests.e2e.exported import answers_of, query
 from tests.e2e.resident import REFERENCE, Resident
 from tests.e2e.texter import Texter, messages_in
 from tests.e2e.widget_socket import WidgetSocket
 
 ACCOUNT_SID = "AC" + "0" * 32  # the account tests/e2e/texter.py signs as
-
-
-def query(stack: Stack, sql: str, **params: str) -> list[tuple]:
-    engine = make_sync_engine(stack.env["DATABASE_URL"])
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
 
 
 def user_messages(stack: Stack, sender_id: str) -> list[tuple[str, str]]:

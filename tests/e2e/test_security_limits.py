@@ -24,14 +24,13 @@ from pathlib import Path
 
 import pytest
 import requests
-import sqlalchemy as sa
 
 from bot.channels.limits import DAILY_CAP_REPLY
 from bot.channels.opt_out import OPTED_IN_REPLY
-from bot.db.engine import make_sync_engine
 from bot.settings import PROJECT_ROOT
 from bot.stack import Stack, free_port
 from tests.e2e.conftest import _stack
+from tests.e2e.exported import query
 from tests.e2e.resident import Resident
 from tests.e2e.texter import Texter
 from tests.e2e.widget_socket import WidgetSocket
@@ -50,16 +49,11 @@ def limited_stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 def user_texts(stack: Stack, sender_id: str) -> list[str]:
     """The texts of this conversation's messages that reached the assistant."""
-    engine = make_sync_engine(stack.env["DATABASE_URL"])
     sql = (
         "SELECT json_extract(data, '$.text') FROM events "
         "WHERE sender_id = :sender AND type_name = 'user' ORDER BY id"
     )
-    try:
-        with engine.connect() as connection:
-            return [str(row[0]) for row in connection.execute(sa.text(sql), {"sender": sender_id})]
-    finally:
-        engine.dispose()
+    return [str(row[0]) for row in query(stack, sql, sender=sender_id)]
 
 
 def rest(stack: Stack, sender: str, message: str) -> requests.Response:

@@ -16,21 +16,12 @@ from bot.channels.twilio import MEDIA_ONLY_REPLY
 from bot.db.engine import make_sync_engine
 from bot.pseudonyms import sender_key
 from bot.stack import Stack
-from tests.e2e.exported import answers_of, export, transcript_length
+from tests.e2e.exported import answers_of, export, query, transcript_length
 from tests.e2e.resident import REFERENCE
 from tests.e2e.texter import Texter, messages_in
 from tests.e2e.whole_consultation import VICTIM_TESTIMONY, answer_every_part, expected_answers
 
 CONSENT_OPTIONS = ["Yes, I'm happy", "No", "Use easy words"]
-
-
-def query(stack: Stack, sql: str, **params: str) -> list[tuple]:
-    engine = make_sync_engine(stack.env["DATABASE_URL"])
-    try:
-        with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(sa.text(sql), params)]
-    finally:
-        engine.dispose()
 
 
 def messages_taken_in(stack: Stack, texter: Texter) -> int:

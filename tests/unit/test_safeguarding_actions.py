@@ -365,7 +365,7 @@ def test_diets_own_disclosure_guess_needs_the_classifiers_support() -> None:
     from rasa.shared.nlu.training_data.message import Message
 
     from bot.nlu.safeguarding import SafeguardingDetector
-    from bot.safeguarding.assessment import DIET_CORROBORATION, assess, weak_reading
+    from bot.safeguarding.assessment import DIET_CORROBORATION, read
 
     def diet_says_disclosure(text: str) -> Message:
         ranking = [
@@ -376,8 +376,8 @@ def test_diets_own_disclosure_guess_needs_the_classifiers_support() -> None:
 
     detector = SafeguardingDetector(SafeguardingDetector.get_default_config())
     idiom = "my mum will kill me if I'm late again"
-    reading = weak_reading(idiom)
-    assert assess(idiom) is None and reading is not None and reading[1] < DIET_CORROBORATION
+    found, reading = read(idiom)
+    assert found is None and reading is not None and reading.p_disclosure < DIET_CORROBORATION
     [message] = detector.process([diet_says_disclosure(idiom)])
     assert message.get("intent")["name"] == "give_opinion"
     assert not message.get("entities")
