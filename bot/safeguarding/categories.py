@@ -24,14 +24,12 @@ CURRENT, PAST = "current", "past"
 
 # Typed at a comment question, most disclosures are the resident's view and are kept as
 # their comment. These are not: danger now, and a crisis of self-harm or a child at risk
-# happening now. They are kept out of the answers and the conversation pauses.
-URGENT_WHEN_CURRENT = frozenset({"self_harm", "child_at_risk"})
+# happening now. They are kept out of the answers and the conversation pauses. (Danger
+# told as long over, "a man pulled a knife on me four years ago", is an experience: the
+# classifier needs to be very sure of that, bot.safeguarding.assessment.PAST_CERTAINTY.)
+URGENT_WHEN_CURRENT = frozenset({"immediate_danger", "self_harm", "child_at_risk"})
 
 
 def is_urgent(category: str, tier: str, situation: str) -> bool:
     """Whether a disclosure is danger or a crisis now, never a comment on the plan."""
-    if tier != CLEAR_TIER:
-        return False
-    return category == "immediate_danger" or (
-        situation == CURRENT and category in URGENT_WHEN_CURRENT
-    )
+    return tier == CLEAR_TIER and situation == CURRENT and category in URGENT_WHEN_CURRENT

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import sys
 
+from bot.safeguarding.assessment import PAST_CERTAINTY
 from bot.safeguarding.classifier import NONE, PAST, SafeguardingClassifier, load_examples
 from bot.safeguarding.detector import detect
 
@@ -22,6 +23,7 @@ def main() -> int:
     examples = load_examples()
     random.Random(11).shuffle(examples)
     scored: list[tuple[bool, bool, float, bool | None, float]] = []
+    crisis_past: list[tuple[str, bool, float]] = []  # (category, told as past, P(past))
     for fold in range(FOLDS):
         held = examples[fold::FOLDS]
         trained = SafeguardingClassifier.train(
@@ -30,6 +32,8 @@ def main() -> int:
         for example in held:
             reading = trained.read(example.text)
             is_past = None if example.situation is None else example.situation == PAST
+            if example.category in PAST_CERTAINTY and is_past is not None:
+                crisis_past.append((example.category, is_past, reading.p_past))
             scored.append(
                 (
                     example.category != NONE,
@@ -58,6 +62,17 @@ def main() -> int:
             f"| {threshold} | {sum(p >= threshold for p in pasts) / len(pasts):.1%} "
             f"| {sum(p >= threshold for p in currents) / len(currents):.1%} |"
         )
+    print("| category | P(past) threshold | past read as past | current read as past |")
+    print("|---|---|---|---|")
+    for category in PAST_CERTAINTY:
+        pasts = [p for c, past, p in crisis_past if c == category and past]
+        currents = [p for c, past, p in crisis_past if c == category and not past]
+        for threshold in (0.6, 0.7, 0.8, 0.85, 0.9):
+            print(
+                f"| {category} | {threshold} "
+                f"| {sum(p >= threshold for p in pasts)} of {len(pasts)} "
+                f"| {sum(p >= threshold for p in currents)} of {len(currents)} |"
+            )
     return 0
 
 

@@ -16,7 +16,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.safeguarding import CATEGORIES, assess
+from bot.safeguarding import CATEGORIES, assess, is_urgent
 from bot.safeguarding.classifier import (
     CORPUS_DIR,
     Example,
@@ -114,6 +114,19 @@ def test_clear_disclosures(text: str, category: str, situation: str) -> None:
     found = assess(text)
     assert found is not None
     assert (found.category, found.tier, found.situation) == (category, "clear", situation)
+
+
+def test_danger_long_over_is_an_experience_and_danger_now_is_urgent() -> None:
+    told = assess(
+        "Years ago, when I was nineteen, a lad held a knife to my throat on the towpath at "
+        "Hackney Wick and took my phone. I still think about it. More patrols on the canal "
+        "paths please."
+    )
+    assert told is not None and told.situation == "past"
+    assert not is_urgent(told.category, told.tier, told.situation)  # kept as their comment
+    now = assess("there's a man with a knife outside my door right now")
+    assert now is not None and now.category == "immediate_danger"
+    assert is_urgent(now.category, now.tier, now.situation)
 
 
 @pytest.mark.parametrize("text", ["knife crime is out of control", "more bobbies on the beat", ""])

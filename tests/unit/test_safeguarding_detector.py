@@ -18,7 +18,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.safeguarding import SafeguardingDetector
-from bot.safeguarding import CATEGORIES, Detection, detect
+from bot.safeguarding import CATEGORIES, DIET_CORROBORATION, Detection, detect, read
+from bot.safeguarding.assessment import POSSIBLE_CRISIS
 from bot.safeguarding.detector import _rules
 
 DISCLOSURES = {
@@ -401,8 +402,24 @@ def test_disclosure_already_ranked_by_diet_is_not_listed_twice(component):
     assert entity(message, "safeguarding_category")["value"] == "domestic_abuse"
 
 
+def in_the_corroboration_band(*candidates: str) -> str:
+    """The first message read below every check-in threshold but at or above
+    DIET_CORROBORATION, with no rule matching: which messages those are moves a little
+    each time the classifier is retrained, so the test picks one rather than fix it."""
+    for text in candidates:
+        p = read(text)[1].p_disclosure
+        if detect(text) is None and DIET_CORROBORATION <= p < POSSIBLE_CRISIS:
+            return text
+    raise AssertionError("no candidate is in the band: add one the classifier reads so")
+
+
 def test_a_sure_diet_disclosure_without_a_rule_match_gets_unspecified(component):
-    text = "the number 38 bus was late again this morning"  # neither reader flags it
+    # Neither reader flags it, but the classifier gives it enough to back DIET's guess.
+    text = in_the_corroboration_band(
+        "the lads on the corner looked at me funny",
+        "my friend has been quiet lately",
+        "the number 38 bus was late again this morning",
+    )
     [message] = component.process([classified(text, "disclosure", 0.95)])
     assert message.get(INTENT) == {"name": "disclosure", "confidence": 0.95}
     assert entity(message, "safeguarding_category") == {
