@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -32,6 +33,25 @@ class ActionGreet(ConsultationAction):
         return flow.show_menu(dispatcher, tracker)
 
 
+# A typed "yes" that also holds a refusal ("then no", "yes, no, not if the police see it")
+# is not a sure yes, whatever the intent classifier guessed: nothing is kept on it.
+_REFUSAL = re.compile(
+    r"\b(no|nope|nah|not|never|don'?t|do not|won'?t|will not|refuse|rather not)\b", re.I
+)
+# ...unless the refusal word is part of a way of saying yes.
+_YES_IDIOM = re.compile(
+    r"\b(no problem|no worries|why not|not a problem|don'?t mind|do not mind|not bothered)\b",
+    re.I,
+)
+
+
+def sounds_like_a_no(text: str) -> bool:
+    """Whether typed words (not a button) hold a refusal that is not a way of saying yes."""
+    if not text or text.startswith("/"):
+        return False
+    return bool(_REFUSAL.search(_YES_IDIOM.sub(" ", text)))
+
+
 class ActionRecordConsent(ConsultationAction):
     """Records that the resident agreed to take part, then shows the parts of the plan."""
 
@@ -43,6 +63,10 @@ class ActionRecordConsent(ConsultationAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if sounds_like_a_no(tracker.latest_message.get("text") or ""):
+            # Only a sure yes starts keeping answers: ask, with the two buttons.
+            dispatcher.utter_message(response="utter_check_consent")
+            return [SlotSet("awaiting", "consent"), SlotSet("next_step", "listen")]
         try:
             reference_code = await start_respondent(tracker)
         except StorageUnavailable:

@@ -44,6 +44,30 @@ def test_no_consent_stores_nothing_and_gives_the_postal_address(stack: Stack) ->
     assert "happy for us to keep your answers" in resident.text
 
 
+@pytest.mark.parametrize("typed", ["then no", "yes, no, not if the police can see it"])
+def test_a_typed_no_at_the_consent_question_is_never_taken_as_yes(stack: Stack, typed: str) -> None:
+    resident = Resident(stack.rest_webhook)
+    resident.say("hello")
+    resident.say(typed)
+    assert "Which part of the plan" not in resident.text  # the menu comes only after a yes
+    if "not sure if that was a yes" in resident.text:  # asked, with the two buttons
+        resident.click("No")
+    assert "haven't kept anything" in resident.text
+    assert transcript_length(stack.env["DATABASE_URL"], resident.sender) == 0
+
+
+@pytest.mark.parametrize("typed", ["stop", "bye"])
+def test_leaving_before_consent_says_truthfully_that_nothing_was_kept(
+    stack: Stack, typed: str
+) -> None:
+    resident = Resident(stack.rest_webhook)
+    resident.say("hello")
+    resident.say(typed)
+    assert "saved" not in resident.text
+    assert "haven't kept anything" in resident.text
+    assert transcript_length(stack.env["DATABASE_URL"], resident.sender) == 0
+
+
 def test_choosing_one_part_then_finishing(stack: Stack) -> None:
     resident = consented(stack)
     resident.say("tell me about knife crime")

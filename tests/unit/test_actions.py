@@ -13,7 +13,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.consent import ActionGreet, ActionRecordConsent
+from actions.consent import ActionGreet, ActionRecordConsent, sounds_like_a_no
 from actions.consultation_form import ValidateConsultationForm
 from actions.parts import ActionChoosePart
 from actions.privacy import ActionDeleteAnswers
@@ -251,3 +251,23 @@ async def test_an_answer_given_while_the_database_is_down_is_kept_and_saved_with
 def test_every_safeguarding_category_has_its_reply(category: str) -> None:
     assert f"utter_safeguarding_{category}" in DOMAIN["responses"]
     assert "utter_safeguarding_unspecified" in DOMAIN["responses"]
+
+
+@pytest.mark.parametrize(
+    "text, refusal",
+    [
+        ("then no", True),
+        ("yes, no, not if the police can see it", True),
+        ("nah", True),
+        ("I'd rather not", True),
+        ("dont keep it", True),
+        ("yes", False),
+        ("Yes dear, that is quite alright with me", False),
+        ("no problem", False),
+        ("why not", False),
+        ("I don't mind", False),
+        ("/deny", False),  # a button: its intent is sure
+    ],
+)
+def test_a_typed_yes_holding_a_refusal_is_not_a_sure_yes(text: str, refusal: bool) -> None:
+    assert sounds_like_a_no(text) is refusal
