@@ -30,11 +30,11 @@ POSSIBLE = 0.45
 POSSIBLE_CRISIS = 0.3
 CRISIS = frozenset({"immediate_danger", "self_harm"})
 # A crisis read as a past experience would be thanked rather than helped, so "past" needs
-# more certainty where the harm may still be going on. Chosen by cross-validation on the
-# corpus (make safeguarding-thresholds): at these, no current danger and one current
-# self-harm message in about 2,100 were read as past (that one still gets Samaritans'
-# number), while 97% of past experiences were kept as the resident's comment.
-PAST_CERTAINTY = {"immediate_danger": 0.85, "self_harm": 0.7, "child_at_risk": 0.7}
+# more certainty where the harm may still be going on. From 5-fold cross-validation on the
+# corpus (make safeguarding-thresholds): at 0.85, no current danger message of 549 reads as
+# past and 100 of 129 danger experiences are kept as comments; self-harm stays at 0.8, where
+# 3 of 1,551 current messages read as past (6 at 0.7: kept experiences are not worth that).
+PAST_CERTAINTY = {"immediate_danger": 0.85, "self_harm": 0.8, "child_at_risk": 0.7}
 DEFAULT_PAST_CERTAINTY = 0.4
 # Categories the rules do not tell apart from a general crime report: the classifier's more
 # specific reading gives the better contacts (Action Fraud rather than 101).
