@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from actions.typed_answers import read_agreement, sounds_like_a_no
 from bot.places.boroughs import BOROUGHS
 from bot.places.lookup import boroughs_for_district, boroughs_for_place
 from bot.questions import (
@@ -128,6 +129,15 @@ class Answer:
     slot_value: Any
     value: str
     free_text: str | None = None
+    # Typed with the answer ("I agree but we need more bobbies"): the part's comment.
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """Typed words that only suggest an answer: ask "Did you mean ...?" before storing."""
+
+    value: str
 
 
 @dataclass(frozen=True)
@@ -138,8 +148,18 @@ class Retry:
     buttons: list[dict[str, str]] = field(default_factory=list)
 
 
-def interpret(question: Question, message: ParsedMessage) -> Answer | Retry | None:
-    """Read `message` as an answer to `question`. None means "not an answer"."""
+def interpret(
+    question: Question, message: ParsedMessage, to_confirm: str | None = None
+) -> Answer | Retry | Confirm | None:
+    """Read `message` as an answer to `question`. None means "not an answer".
+
+    `to_confirm` is the answer the resident was just asked to confirm ("Did you mean
+    'Disagree'?"), if any: a typed yes stores it."""
+    if to_confirm is not None and not message.text.startswith("/"):
+        if message.intent == "affirm" and not sounds_like_a_no(message.text):
+            return Answer(to_confirm, to_confirm)
+        if message.intent == "deny":  # "no" to "Did you mean 'Agree'?" is not Disagree
+            return Retry("utter_choose_agreement")
     if message.intent == "skip":
         return Answer(SKIPPED, SKIPPED)
     if message.intent == "prefer_not_to_say":
@@ -168,11 +188,17 @@ def _is_command(question: Question, message: ParsedMessage) -> bool:
     return message.intent in COMMAND_INTENTS or message.intent in UNCLEAR_INTENTS
 
 
-def _agreement(question: Question, message: ParsedMessage) -> Answer | Retry:
+def _agreement(question: Question, message: ParsedMessage) -> Answer | Retry | Confirm:
     intent = {"affirm": "agree", "deny": "disagree"}.get(message.intent or "", message.intent)
-    if intent in AGREEMENT_VALUES:
-        return Answer(intent, intent)
-    return Retry("utter_choose_agreement")
+    guess = intent if intent in AGREEMENT_VALUES else None
+    if message.text.startswith("/"):  # a button: what it says is sure
+        return Answer(guess, guess) if guess else Retry("utter_choose_agreement")
+    reading = read_agreement(message.text, guess, message.confidence)
+    if reading.value is None:
+        return Retry("utter_choose_agreement")
+    if reading.sure:
+        return Answer(reading.value, reading.value, comment=reading.reason)
+    return Confirm(reading.value)
 
 
 def _free_text(question: Question, message: ParsedMessage) -> Answer | Retry | None:
@@ -271,4 +297,4 @@ _READERS = {
     "yes_no": _yes_no,
 }
 
-__all__ = ["Answer", "ParsedMessage", "Retry", "interpret", "age_band_for"]
+__all__ = ["Answer", "Confirm", "ParsedMessage", "Retry", "interpret", "age_band_for"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -12,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import flow, progress
 from actions.base import ConsultationAction, ask_consent
 from actions.storage import StorageUnavailable, start_respondent
+from actions.typed_answers import sounds_like_a_no
 
 
 class ActionGreet(ConsultationAction):
@@ -31,25 +31,6 @@ class ActionGreet(ConsultationAction):
             dispatcher.utter_message(response="utter_welcome_back")
             return [SlotSet("awaiting", "resume"), SlotSet("next_step", "listen")]
         return flow.show_menu(dispatcher, tracker)
-
-
-# A typed "yes" that also holds a refusal ("then no", "yes, no, not if the police see it")
-# is not a sure yes, whatever the intent classifier guessed: nothing is kept on it.
-_REFUSAL = re.compile(
-    r"\b(no|nope|nah|not|never|don'?t|do not|won'?t|will not|refuse|rather not)\b", re.I
-)
-# ...unless the refusal word is part of a way of saying yes.
-_YES_IDIOM = re.compile(
-    r"\b(no problem|no worries|why not|not a problem|don'?t mind|do not mind|not bothered)\b",
-    re.I,
-)
-
-
-def sounds_like_a_no(text: str) -> bool:
-    """Whether typed words (not a button) hold a refusal that is not a way of saying yes."""
-    if not text or text.startswith("/"):
-        return False
-    return bool(_REFUSAL.search(_YES_IDIOM.sub(" ", text)))
 
 
 class ActionRecordConsent(ConsultationAction):

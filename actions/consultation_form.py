@@ -16,12 +16,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
 from actions import progress
-from actions.answers import Answer, ParsedMessage, Retry, interpret
+from actions.answers import Answer, Confirm, ParsedMessage, Retry, interpret
+from actions.ask import TO_CONFIRM, answer_to_confirm
 from actions.base import consultation_is_open
 from actions.safeguarding import acknowledge_kept_comment, check_in_on_hint, is_hinted
 from actions.storage import StorageUnavailable, answers_held_in, save_answers
 from bot.places.boroughs import CITY_OF_LONDON
-from bot.questions import BY_ID, BY_SLOT, NOT_APPLICABLE
+from bot.questions import (
+    BY_ID,
+    BY_SLOT,
+    GIVEN,
+    NOT_APPLICABLE,
+    Question,
+    questions_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +76,18 @@ class ValidateConsultationForm(FormValidationAction):
         if question is None or question.part != tracker.get_slot("current_part"):
             return []
         message = ParsedMessage.from_latest_message(tracker.latest_message or {})
-        result = interpret(question, message)
+        result = interpret(question, message, answer_to_confirm(tracker, question.slot))
+        cleared = [SlotSet(TO_CONFIRM, None)] if tracker.get_slot(TO_CONFIRM) else []
         if result is None:
-            return []
+            return cleared
         if isinstance(result, Retry):
             dispatcher.utter_message(response=result.response, buttons=result.buttons or None)
-            return [SlotSet(question.slot, None)]
+            return [SlotSet(question.slot, None), *cleared]
+        if isinstance(result, Confirm):  # action_ask_<slot> asks "Did you mean ...?"
+            return [
+                SlotSet(question.slot, None),
+                SlotSet(TO_CONFIRM, f"{question.slot}={result.value}"),
+            ]
         if message.intent == "disclosure" and question.is_free_text:
             # An experience or a possible disclosure, kept as the comment (see _is_command).
             await acknowledge_kept_comment(dispatcher, tracker, question)
@@ -85,7 +99,7 @@ class ValidateConsultationForm(FormValidationAction):
             # resident learns the assistant works in English and can write by post.
             dispatcher.utter_message(response="utter_english_only")
             dispatcher.utter_message(response="utter_postal_address")
-        return await self._save(dispatcher, tracker, question.slot, result)
+        return cleared + await self._save(dispatcher, tracker, question.slot, result)
 
     async def _save(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, answer: Answer
@@ -105,6 +119,12 @@ class ValidateConsultationForm(FormValidationAction):
             dispatcher.utter_message(response="utter_city_of_london")
             new_slots["local_priorities"] = NOT_APPLICABLE
             to_save.append((BY_ID["local.priorities"], NOT_APPLICABLE, None))
+        comment = _comment_question(question) if answer.comment else None
+        if comment is not None and tracker.get_slot(comment.slot) is None:
+            # The reason typed with the answer is the part's comment: no need to ask for it.
+            dispatcher.utter_message(response="utter_kept_reason_as_comment")
+            new_slots[comment.slot] = answer.comment
+            to_save.append((comment, GIVEN, answer.comment))
         kept = [s for s in tracker.get_slot("unsaved_answers") or [] if s not in new_slots]
         to_save += answers_held_in(tracker, kept)
         try:
@@ -119,3 +139,8 @@ class ValidateConsultationForm(FormValidationAction):
             SlotSet("unsaved_answers", unsaved),
             SlotSet("answered_log", log + [slot]),
         ]
+
+
+def _comment_question(question: Question) -> Question | None:
+    """The comment question of the part `question` belongs to."""
+    return next((q for q in questions_for(question.part) if q.is_free_text), None)

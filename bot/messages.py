@@ -26,7 +26,8 @@ from bot.settings import PROJECT_ROOT
 DOMAIN = PROJECT_ROOT / "domain.yml"
 EASY_READ_SLOT = "easy_read"
 # What a template's placeholders are filled with when measured (the longest realistic value).
-EXAMPLE_SLOT_VALUES = {"reference_code": "7KQ2-M9XD"}
+# Example values for the variables in responses, so their texts can be measured.
+EXAMPLE_SLOT_VALUES = {"reference_code": "7KQ2-M9XD", "answer": "Neither agree nor disagree"}
 
 
 @lru_cache(maxsize=1)

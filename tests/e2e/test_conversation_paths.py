@@ -68,6 +68,46 @@ def test_leaving_before_consent_says_truthfully_that_nothing_was_kept(
     assert transcript_length(stack.env["DATABASE_URL"], resident.sender) == 0
 
 
+def test_an_agreement_with_its_reason_stores_both(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("tell me about knife crime")
+    resident.say("I agree but we need more bobbies")
+    assert "kept what you wrote as your comment" in resident.text
+    assert "Why do you say that?" not in resident.text  # not asked for what was just said
+    code = finish(resident)
+    answers = answers_of(stack.env["DATABASE_URL"], code)
+    assert answers["knife_crime.agreement"] == "agree"
+    assert answers["knife_crime.comment"] == "I agree but we need more bobbies"
+
+
+@pytest.mark.parametrize(
+    "typed, reply, stored",
+    [
+        ("completely wrong approach", "yes", None),  # None: whatever the guess was, confirmed
+        ("it doesn't go far enough", "Disagree", "disagree"),
+        ("depends", "Neither", "neutral"),
+    ],
+)
+def test_a_typed_answer_that_only_suggests_one_is_checked_before_it_is_stored(
+    stack: Stack, typed: str, reply: str, stored: str | None
+) -> None:
+    resident = consented(stack)
+    resident.say("tell me about knife crime")
+    resident.say(typed)
+    assert "did you mean" in resident.text  # asked, not stored
+    offered = resident.buttons[0]["payload"].lstrip("/")
+    assert resident.buttons[0]["title"].startswith("Yes, ")
+    if reply == "yes":
+        resident.say("yes")
+    else:
+        resident.click(reply)
+    assert "Why do you say that?" in resident.text
+    resident.say("skip")
+    code = finish(resident)
+    expected = stored or offered
+    assert answers_of(stack.env["DATABASE_URL"], code)["knife_crime.agreement"] == expected
+
+
 def test_choosing_one_part_then_finishing(stack: Stack) -> None:
     resident = consented(stack)
     resident.say("tell me about knife crime")

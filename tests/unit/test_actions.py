@@ -13,10 +13,12 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.consent import ActionGreet, ActionRecordConsent, sounds_like_a_no
+from actions.ask import ASK_ACTIONS
+from actions.consent import ActionGreet, ActionRecordConsent
 from actions.consultation_form import ValidateConsultationForm
 from actions.parts import ActionChoosePart
 from actions.privacy import ActionDeleteAnswers
+from actions.typed_answers import sounds_like_a_no
 from bot.db import queries
 from bot.db.engine import get_sessionmaker
 from bot.safeguarding import CATEGORIES
@@ -90,7 +92,11 @@ async def test_a_changed_answer_replaces_the_old_one(consented: Tracker) -> None
     form = ValidateConsultationForm()
     await form.run(CollectingDispatcher(), consented, DOMAIN)
     changed = tracker(
-        message={"text": "no way", "intent": {"name": "strongly_disagree"}, "entities": []}
+        message={
+            "text": "no way",
+            "intent": {"name": "strongly_disagree", "confidence": 0.95},
+            "entities": [],
+        }
     )
     await form.run(CollectingDispatcher(), changed, DOMAIN)
     assert await stored_answers("unit-test-resident") == {
@@ -271,3 +277,42 @@ def test_every_safeguarding_category_has_its_reply(category: str) -> None:
 )
 def test_a_typed_yes_holding_a_refusal_is_not_a_sure_yes(text: str, refusal: bool) -> None:
     assert sounds_like_a_no(text) is refusal
+
+
+def typed(text: str, intent: str, confidence: float = 0.97) -> dict[str, Any]:
+    return {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
+
+
+async def test_a_guessed_answer_is_stored_only_once_confirmed(consented: Tracker) -> None:
+    form = ValidateConsultationForm()
+    events = await form.run(
+        CollectingDispatcher(), tracker(message=typed("not bad", "agree")), DOMAIN
+    )
+    slots = slot_events(events)
+    assert slots["answer_to_confirm"] == "knife_crime_agreement=agree"
+    assert slots["knife_crime_agreement"] is None
+    assert await stored_answers("unit-test-resident") == {}
+    # The form asks again through action_ask_<slot>, which checks the guess instead.
+    pending = {"answer_to_confirm": "knife_crime_agreement=agree"}
+    ask = CollectingDispatcher()
+    [action] = [a for a in ASK_ACTIONS if a.slot == "knife_crime_agreement"]
+    await action().run(ask, tracker(pending), DOMAIN)
+    assert responses(ask) == ["utter_confirm_agreement"]
+    assert ask.messages[0]["buttons"][0] == {"title": "Yes, Agree", "payload": "/agree"}
+    events = await form.run(
+        CollectingDispatcher(), tracker(pending, typed("yes", "affirm")), DOMAIN
+    )
+    assert slot_events(events)["answer_to_confirm"] is None
+    assert await stored_answers("unit-test-resident") == {"knife_crime.agreement": ("agree", None)}
+
+
+async def test_a_reason_typed_with_the_answer_is_kept_as_the_comment(consented: Tracker) -> None:
+    dispatcher = CollectingDispatcher()
+    said = typed("I agree but we need more bobbies", "give_opinion", 0.5)
+    events = await ValidateConsultationForm().run(dispatcher, tracker(message=said), DOMAIN)
+    assert responses(dispatcher) == ["utter_kept_reason_as_comment"]
+    assert slot_events(events)["knife_crime_comment"] == "I agree but we need more bobbies"
+    assert await stored_answers("unit-test-resident") == {
+        "knife_crime.agreement": ("agree", None),
+        "knife_crime.comment": ("given", "I agree but we need more bobbies"),
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answers import Answer, ParsedMessage, Retry, age_band_for, interpret
+from actions.answers import Answer, Confirm, ParsedMessage, Retry, age_band_for, interpret
 from bot.questions import BY_ID
 
 
@@ -29,6 +29,9 @@ ANSWERS = [
     ("knife_crime.agreement", message("strongly_disagree", "no way"), "strongly_disagree", None),
     ("knife_crime.agreement", message("dont_know", "not sure"), "dont_know", None),
     ("knife_crime.agreement", message("neutral", "meh"), "neutral", None),
+    # Plain words are sure whatever the classifier made of them.
+    ("knife_crime.agreement", message("give_opinion", "I don't agree", 0.4), "disagree", None),
+    ("knife_crime.agreement", message(None, "Strongly agree", 0.0), "strongly_agree", None),
     ("knife_crime.agreement", message("skip"), "skipped", None),
     (
         "victims.comment",
@@ -116,6 +119,52 @@ RETRIES = [
         "utter_choose_an_option",
     ),
 ]
+
+
+# Typed agreement answers that only suggest a point on the scale: the classifier's guess
+# is offered ("Did you mean ...?"), never stored on its own (issue 15's examples).
+GUESSES = [
+    ("not bad", "disagree", "disagree"),
+    ("yeah right", "agree", "agree"),
+    ("sure, totally", "agree", "agree"),
+    ("it doesn't go far enough", "agree", "agree"),
+    ("depends", "agree", "agree"),
+    ("completely wrong approach", "strongly_agree", "strongly_agree"),
+    ("I guess so", "agree", "agree"),
+]
+
+
+@pytest.mark.parametrize("text, intent, offered", GUESSES)
+def test_a_typed_answer_that_only_suggests_one_is_confirmed_first(
+    text: str, intent: str, offered: str
+) -> None:
+    result = interpret(BY_ID["knife_crime.agreement"], message(intent, text, confidence=0.97))
+    assert result == Confirm(offered)
+
+
+def test_a_typed_yes_stores_the_answer_offered_and_a_no_asks_again() -> None:
+    question = BY_ID["knife_crime.agreement"]
+    yes = interpret(question, message("affirm", "yes that's right"), to_confirm="disagree")
+    assert isinstance(yes, Answer) and yes.value == "disagree"
+    no = interpret(question, message("deny", "no"), to_confirm="agree")
+    assert isinstance(no, Retry) and no.response == "utter_choose_agreement"
+    # A button says what it says, whatever was offered.
+    pressed = interpret(question, message("neutral", "/neutral"), to_confirm="agree")
+    assert isinstance(pressed, Answer) and pressed.value == "neutral"
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("I agree but we need more bobbies", "agree"),
+        ("disagree, because nothing ever changes round here", "disagree"),
+        ("strongly agree, though it needs money behind it", "strongly_agree"),
+    ],
+)
+def test_an_answer_with_its_reason_keeps_both(text: str, value: str) -> None:
+    result = interpret(BY_ID["knife_crime.agreement"], message("give_opinion", text, 0.6))
+    assert isinstance(result, Answer)
+    assert (result.value, result.comment) == (value, text)
 
 
 @pytest.mark.parametrize("question_id, parsed, response", RETRIES)
