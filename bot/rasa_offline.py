@@ -27,10 +27,11 @@ def main() -> None:
     rasa.telemetry.initialize_error_reporting = lambda: None  # type: ignore[assignment]
     # RASA_STOCK=1 runs Rasa as shipped (only kept offline): the benchmark's baseline.
     if os.environ.get("RASA_STOCK") != "1":
-        from bot import action_faults, log_privacy, rasa_edge, rasa_speedups
+        from bot import action_faults, log_privacy, rasa_edge, rasa_speedups, typed_buttons
 
         action_faults.install()
         rasa_edge.install()
+        typed_buttons.install()
         log_privacy.install()
         rasa_speedups.install()
     from rasa.__main__ import main as rasa_main

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.stack import Stack
-from tests.e2e.exported import answers_of, export, transcript_length
+from tests.e2e.exported import answers_of, export, query, transcript_length
 from tests.e2e.resident import Resident
 
 
@@ -106,6 +106,25 @@ def test_a_typed_answer_that_only_suggests_one_is_checked_before_it_is_stored(
     code = finish(resident)
     expected = stored or offered
     assert answers_of(stack.env["DATABASE_URL"], code)["knife_crime.agreement"] == expected
+
+
+def test_typing_a_buttons_title_does_what_the_button_does(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("Local police priorities")  # the menu button's title, typed
+    assert "borough" in resident.text, resident.texts
+    resident.say("Hackney")
+    resident.say("skip")
+    resident.say("strongly agree!")  # an agreement button's title, typed loosely
+    assert "Why do you say that?" in resident.text
+    code = finish(resident)
+    assert answers_of(stack.env["DATABASE_URL"], code)["local.agreement"] == "strongly_agree"
+    # The transcript keeps what the resident typed, not the button's payload.
+    said = query(
+        stack,
+        "SELECT data FROM events WHERE sender_id = :sender AND type_name = 'user'",
+        sender=resident.sender,
+    )
+    assert any('"text": "Local police priorities"' in row[0] for row in said)
 
 
 def test_choosing_one_part_then_finishing(stack: Stack) -> None:
