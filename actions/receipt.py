@@ -3,7 +3,9 @@
 Each part gets its title, then one short sentence per answer. Sentences are packed into as
 few messages as the readability bars of the resident's mode allow (bot/readability.py), so a
 part with long borough or crime names is split rather than made hard to read. A written
-answer is quoted back only in part, so that a long comment doesn't make a long message.
+answer is quoted back in full, so the resident can check every word was kept; the packing
+gives a long one a message of its own, so it never makes the assistant's own words harder
+to read.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from bot import content
 from bot.questions import ABOUT, BY_ID, GIVEN, PARTS, SKIPPED, Question, value_label
 from bot.readability import BARS, score
 
-QUOTE_CHARS = 60
 NO_ANSWERS = {
     content.STANDARD: "You did not answer any questions.",
     content.EASY_READ: "You did not answer any questions.",
@@ -41,10 +42,7 @@ LABELS = {
 
 
 def _quote(text: str) -> str:
-    text = " ".join(text.split())
-    if len(text) > QUOTE_CHARS:
-        text = text[: QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "\u2026"
-    return f"\u201c{text}\u201d"
+    return "\u201c" + " ".join(text.split()) + "\u201d"
 
 
 # Short names for the crimes, in both modes: the codebook's fuller labels ("Theft from a

@@ -12,7 +12,7 @@ from actions.easy_read import (
     easy_read_before_latest_message,
 )
 from actions.parts import ActionChoosePart
-from actions.receipt import QUOTE_CHARS, receipt_lines
+from actions.receipt import receipt_lines
 from bot import content
 from bot.readability import BARS, score
 from tests.unit.test_actions import DOMAIN, responses, slot_events, tracker
@@ -92,12 +92,15 @@ class _Answer:
         self.question_id, self.value, self.free_text = question_id, value, free_text
 
 
-def test_the_receipt_quotes_long_comments_only_in_part() -> None:
-    comment = "The police should be seen more often in my area, " * 20
-    lines = receipt_lines([_Answer("knife_crime.comment", "given", comment)])
-    assert len(lines) == 1
-    quoted = lines[0].split("\u201c", 1)[1]
-    assert len(quoted) <= QUOTE_CHARS + 1 and quoted.endswith("\u2026\u201d")
+def test_the_receipt_quotes_a_long_comment_in_full_in_a_message_of_its_own() -> None:
+    comment = "The police should be seen more often in my area, and " * 20 + "that is all."
+    answers = [
+        _Answer("knife_crime.agreement", "agree"),
+        _Answer("knife_crime.comment", "given", comment),
+    ]
+    lines = receipt_lines(answers)
+    assert " ".join(comment.split()) in lines[-1]  # every word, so it can be checked
+    assert "You chose: Agree." in lines[0] and comment[:40] not in lines[0]
 
 
 def test_the_receipt_splits_a_part_rather_than_miss_the_bars() -> None:
