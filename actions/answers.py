@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.typed_answers import read_agreement, sounds_like_a_no
+from actions.typed_answers import correction_of, read_agreement, sounds_like_a_no
 from bot.places.boroughs import BOROUGHS
 from bot.places.lookup import boroughs_for_district, boroughs_for_place
 from bot.questions import (
@@ -23,6 +23,7 @@ from bot.questions import (
     PRIORITY_LABELS,
     SKIPPED,
     Question,
+    questions_for,
 )
 from bot.safeguarding.categories import is_urgent
 
@@ -134,6 +135,14 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """At a comment question, a change to the part's agreement answer ("actually no, make
+    that disagree"): that answer changes, and the comment question stays open."""
+
+    value: str
+
+
+@dataclass(frozen=True)
 class Confirm:
     """Typed words that only suggest an answer: ask "Did you mean ...?" before storing."""
 
@@ -150,7 +159,7 @@ class Retry:
 
 def interpret(
     question: Question, message: ParsedMessage, to_confirm: str | None = None
-) -> Answer | Retry | Confirm | None:
+) -> Answer | Retry | Confirm | Correction | None:
     """Read `message` as an answer to `question`. None means "not an answer".
 
     `to_confirm` is the answer the resident was just asked to confirm ("Did you mean
@@ -165,6 +174,11 @@ def interpret(
     if message.intent == "prefer_not_to_say":
         value = PREFER_NOT_TO_SAY if PREFER_NOT_TO_SAY in question.values else SKIPPED
         return Answer(value, value)
+    if question.is_free_text and message.intent != "disclosure":
+        # Before commands: "actually no, make that disagree" may read as "change my answer".
+        corrected = correction_of(message.text)
+        if corrected is not None and agreement_question_of(question) is not None:
+            return Correction(corrected)
     if _is_command(question, message):
         return None
     reader = _READERS[question.kind]
@@ -185,7 +199,12 @@ def _is_command(question: Question, message: ParsedMessage) -> bool:
             and message.word_count <= MAX_COMMAND_WORDS
             and message.confidence >= MIN_COMMAND_CONFIDENCE
         )
-    return message.intent in COMMAND_INTENTS or message.intent in UNCLEAR_INTENTS
+    if message.intent in COMMAND_INTENTS:
+        # A button is sure; typed words must be read as the command with some certainty, or
+        # "depends" (read as "easy words" at 0.33) switches the wording instead of being
+        # asked about. Unsure, they are read as an attempt at an answer.
+        return message.text.startswith("/") or message.confidence >= MIN_COMMAND_CONFIDENCE
+    return message.intent in UNCLEAR_INTENTS
 
 
 def _agreement(question: Question, message: ParsedMessage) -> Answer | Retry | Confirm:
@@ -210,6 +229,11 @@ def _free_text(question: Question, message: ParsedMessage) -> Answer | Retry | N
     if text in question.values and text != GIVEN:
         return Answer(text, text)  # typed "skipped": the stored code, not words to keep
     return Answer(text, GIVEN, free_text=text)
+
+
+def agreement_question_of(question: Question) -> Question | None:
+    """The agreement question of the part `question` belongs to, if it has one."""
+    return next((q for q in questions_for(question.part) if q.kind == "agreement"), None)
 
 
 def _borough(question: Question, message: ParsedMessage) -> Answer | Retry:
@@ -297,4 +321,13 @@ _READERS = {
     "yes_no": _yes_no,
 }
 
-__all__ = ["Answer", "Confirm", "ParsedMessage", "Retry", "interpret", "age_band_for"]
+__all__ = [
+    "Answer",
+    "Confirm",
+    "Correction",
+    "ParsedMessage",
+    "Retry",
+    "agreement_question_of",
+    "interpret",
+    "age_band_for",
+]

@@ -16,13 +16,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
 from actions import progress
-from actions.answers import Answer, Confirm, ParsedMessage, Retry, interpret
+from actions.answers import (
+    Answer,
+    Confirm,
+    Correction,
+    ParsedMessage,
+    Retry,
+    agreement_question_of,
+    interpret,
+)
 from actions.ask import TO_CONFIRM, answer_to_confirm
 from actions.base import consultation_is_open
 from actions.safeguarding import acknowledge_kept_comment, check_in_on_hint, is_hinted
 from actions.storage import StorageUnavailable, answers_held_in, save_answers
 from bot.places.boroughs import CITY_OF_LONDON
 from bot.questions import (
+    AGREEMENT_LABELS,
     BY_ID,
     BY_SLOT,
     GIVEN,
@@ -83,6 +92,8 @@ class ValidateConsultationForm(FormValidationAction):
         if isinstance(result, Retry):
             dispatcher.utter_message(response=result.response, buttons=result.buttons or None)
             return [SlotSet(question.slot, None), *cleared]
+        if isinstance(result, Correction):
+            return cleared + await self._correct(dispatcher, tracker, question, result)
         if isinstance(result, Confirm):  # action_ask_<slot> asks "Did you mean ...?"
             return [
                 SlotSet(question.slot, None),
@@ -100,6 +111,23 @@ class ValidateConsultationForm(FormValidationAction):
             dispatcher.utter_message(response="utter_english_only")
             dispatcher.utter_message(response="utter_postal_address")
         return cleared + await self._save(dispatcher, tracker, question.slot, result)
+
+    async def _correct(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        question: Question,
+        correction: Correction,
+    ) -> list[EventType]:
+        """Change the part's agreement answer; the comment question stays open."""
+        agreement = agreement_question_of(question)
+        assert agreement is not None  # interpret gives a Correction only where there is one
+        answer = Answer(correction.value, correction.value)
+        events = await self._save(dispatcher, tracker, agreement.slot, answer)
+        dispatcher.utter_message(
+            response="utter_answer_corrected", answer=AGREEMENT_LABELS[correction.value]
+        )
+        return [*events, SlotSet(question.slot, None)]
 
     async def _save(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, answer: Answer

@@ -162,6 +162,45 @@ def read_agreement(text: str, guess: str | None, confidence: float = 0.0) -> Typ
     return TypedAgreement(guess, sure=sure)
 
 
+# At a comment question, words that take back the agreement answer just given ("actually
+# no, make that disagree", "I was being sarcastic, obviously I disagree", "i mean yes sorry,
+# i pressed wrong"). Only unmistakable markers: a comment that merely starts "Actually..."
+# is a comment.
+_CORRECTING = re.compile(
+    r"(?:make (?:that|it)|change (?:that|it|my answer)|i meant?|i pressed (?:the )?wrong|"
+    r"wrong button|i pressed the wrong|i was (?:being sarcastic|joking)|actually no|"
+    r"scratch that)\b"
+)
+# A correction is short: a longer message is a comment that happens to hold those words.
+MAX_CORRECTION_WORDS = 12
+_FILLERS = re.compile(r"^(?:(?:sorry|oh|oops|ah|um|erm|no|wait|ok|okay|lol)\b[\s,.!-]*)*")
+_SCALE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("strongly_disagree", re.compile(rf"\b{_STRONG} disagree\b")),
+    ("strongly_agree", re.compile(rf"\b{_STRONG} agree\b")),
+    ("disagree", re.compile(r"\b(?:disagree|don'?t agree|do not agree)\b")),
+    ("agree", re.compile(r"\bagree\b")),
+    ("dont_know", re.compile(rf"\b{_DONT_KNOW}\b")),
+    ("neutral", re.compile(r"\b(?:neither|neutral)\b")),
+    ("agree", re.compile(r"\b(?:yes|yeah|yep)\b")),
+)
+
+
+def correction_of(text: str) -> str | None:
+    """The agreement answer a message typed at a comment question corrects to, if it is
+    such a correction (a code from AGREEMENT_VALUES); else None."""
+    lowered = text.lower().replace("’", "'").strip()
+    if len(lowered.split()) > MAX_CORRECTION_WORDS:
+        return None
+    # The marker comes first, after at most a "sorry" or "oh": "More police, I mean real
+    # ones, that I agree with" is a comment.
+    if not _CORRECTING.match(_FILLERS.sub("", lowered)):
+        return None
+    for value, pattern in _SCALE_WORDS:
+        if pattern.search(lowered):
+            return value
+    return None
+
+
 # A typed "yes" that also holds a refusal ("then no", "yes, no, not if the police see it")
 # is not a sure yes, whatever the intent classifier guessed: nothing is kept on it.
 _REFUSAL = re.compile(
@@ -181,4 +220,4 @@ def sounds_like_a_no(text: str) -> bool:
     return bool(_REFUSAL.search(_YES_IDIOM.sub(" ", text)))
 
 
-__all__ = ["TypedAgreement", "read_agreement", "sounds_like_a_no"]
+__all__ = ["TypedAgreement", "correction_of", "read_agreement", "sounds_like_a_no"]

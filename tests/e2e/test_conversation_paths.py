@@ -52,6 +52,8 @@ def test_a_typed_no_at_the_consent_question_is_never_taken_as_yes(stack: Stack, 
     assert "Which part of the plan" not in resident.text  # the menu comes only after a yes
     if "not sure if that was a yes" in resident.text:  # asked, with the two buttons
         resident.click("No")
+    elif "haven't kept anything" not in resident.text:  # not understood: asked again
+        resident.say("no")
     assert "haven't kept anything" in resident.text
     assert transcript_length(stack.env["DATABASE_URL"], resident.sender) == 0
 
@@ -85,7 +87,7 @@ def test_an_agreement_with_its_reason_stores_both(stack: Stack) -> None:
     [
         ("completely wrong approach", "yes", None),  # None: whatever the guess was, confirmed
         ("it doesn't go far enough", "Disagree", "disagree"),
-        ("depends", "Neither", "neutral"),
+        ("yeah right", "Disagree", "disagree"),
     ],
 )
 def test_a_typed_answer_that_only_suggests_one_is_checked_before_it_is_stored(
@@ -125,6 +127,30 @@ def test_typing_a_buttons_title_does_what_the_button_does(stack: Stack) -> None:
         sender=resident.sender,
     )
     assert any('"text": "Local police priorities"' in row[0] for row in said)
+
+
+def test_a_correction_at_the_comment_question_changes_the_rating_not_the_comment(
+    stack: Stack,
+) -> None:
+    resident = consented(stack)
+    resident.say("tell me about knife crime")
+    resident.click("Agree")
+    resident.say("actually no, make that disagree")
+    assert "changed your answer to 'Disagree'" in resident.text
+    assert "Why do you say that?" in resident.text  # the comment question, still open
+    resident.say("Stop and search is not the answer")
+    code = finish(resident)
+    answers = answers_of(stack.env["DATABASE_URL"], code)
+    assert answers["knife_crime.agreement"] == "disagree"
+    assert answers["knife_crime.comment"] == "Stop and search is not the answer"
+
+
+def test_how_do_i_finish_is_explained_not_done(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("tell me about knife crime")
+    resident.say("how do I finish?")
+    assert "'finish' when you" in resident.text
+    assert not resident.reference_code()
 
 
 def test_choosing_one_part_then_finishing(stack: Stack) -> None:

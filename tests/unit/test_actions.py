@@ -105,7 +105,8 @@ async def test_a_changed_answer_replaces_the_old_one(consented: Tracker) -> None
 
 
 async def test_a_command_inside_the_questions_is_not_stored(consented: Tracker) -> None:
-    stop = tracker(message={"text": "stop", "intent": {"name": "stop"}, "entities": []})
+    said = {"text": "stop", "intent": {"name": "stop", "confidence": 0.99}, "entities": []}
+    stop = tracker(message=said)
     events = await ValidateConsultationForm().run(CollectingDispatcher(), stop, DOMAIN)
     # Only requested_slot: Rasa rejects the form and the "stop" rule takes over.
     assert slot_events(events) == {"requested_slot": "knife_crime_agreement"}

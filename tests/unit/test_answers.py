@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from actions.answers import Answer, Confirm, ParsedMessage, Retry, age_band_for, interpret
+from actions.answers import (
+    Answer,
+    Confirm,
+    Correction,
+    ParsedMessage,
+    Retry,
+    age_band_for,
+    interpret,
+)
 from bot.questions import BY_ID
 
 
@@ -167,6 +175,35 @@ def test_an_answer_with_its_reason_keeps_both(text: str, value: str) -> None:
     assert (result.value, result.comment) == (value, text)
 
 
+@pytest.mark.parametrize(
+    "text, intent, value",
+    [
+        ("I was being sarcastic, obviously I disagree", "give_opinion", "disagree"),
+        ("actually no, make that disagree", "change_answer", "disagree"),
+        ("i mean yes sorry, i pressed wrong", "affirm", "agree"),
+        ("Oops wrong button, I strongly agree", "strongly_agree", "strongly_agree"),
+    ],
+)
+def test_a_correction_at_the_comment_question_changes_the_rating(
+    text: str, intent: str, value: str
+) -> None:
+    result = interpret(BY_ID["knife_crime.comment"], message(intent, text))
+    assert result == Correction(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "More police, I mean real ones, that I agree with",
+        "Actually I agree with more stop and search near schools",
+        "I meant to say earlier that youth clubs matter more than anything else in this plan",
+    ],
+)
+def test_a_comment_that_holds_correction_words_is_still_a_comment(text: str) -> None:
+    result = interpret(BY_ID["knife_crime.comment"], message("give_opinion", text))
+    assert isinstance(result, Answer) and result.free_text == text
+
+
 @pytest.mark.parametrize("question_id, parsed, response", RETRIES)
 def test_unusable_answers_ask_again_with_a_reason(
     question_id: str, parsed: ParsedMessage, response: str
@@ -213,3 +250,11 @@ def test_a_longer_command_in_a_comment_still_acts_as_a_command() -> None:
 )
 def test_age_bands(age: int, band: str) -> None:
     assert age_band_for(age) == band
+
+
+def test_a_typed_command_read_without_certainty_at_a_choice_question_is_not_obeyed() -> None:
+    question = BY_ID["knife_crime.agreement"]
+    unsure = interpret(question, message("easy_read", "depends", confidence=0.33))
+    assert isinstance(unsure, Retry) and unsure.response == "utter_choose_agreement"
+    assert interpret(question, message("easy_read", "easy words please", confidence=0.9)) is None
+    assert interpret(question, message("easy_read", "/easy_read", confidence=1.0)) is None

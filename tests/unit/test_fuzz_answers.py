@@ -26,7 +26,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from actions.answers import Answer, Confirm, ParsedMessage, Retry, interpret
+from actions.answers import Answer, Confirm, Correction, ParsedMessage, Retry, interpret
 from bot.db.queries import validate_answer
 from bot.places.boroughs import BOROUGHS
 from bot.questions import (
@@ -118,7 +118,9 @@ def parsed(
 
 
 def check(result: Any, question: Question) -> None:
-    assert result is None or isinstance(result, (Retry, Answer, Confirm))
+    assert result is None or isinstance(result, (Retry, Answer, Confirm, Correction))
+    if isinstance(result, Correction):  # only at a comment question, to a value on the scale
+        assert question.is_free_text and result.value in BY_ID[f"{question.part}.agreement"].values
     if isinstance(result, Confirm):  # a guess to confirm: a value the question can store
         assert question.kind == "agreement" and result.value in question.values
     if isinstance(result, Retry):
