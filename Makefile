@@ -25,7 +25,7 @@ export SENTRY_DSN :=
 WIDGET := bot/web/static/widget.js
 WIDGET_SOURCES := $(wildcard web/src/*) web/package.json web/package-lock.json
 
-.PHONY: help install run run-cluster shell train validate lint test test-unit test-e2e nlu-report clean widget test-widget screenshot bench readability safeguarding-report safeguarding-thresholds audit
+.PHONY: help install run run-cluster shell train validate lint test test-unit test-e2e nlu-report clean widget test-widget screenshot bench readability safeguarding-report answers-report safeguarding-thresholds audit
 
 help: ## List the commands
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -96,6 +96,9 @@ readability: install ## Readability of every message (median and worst, standard
 # The running assistant (`make run`) must be up: every message is typed as a comment mid-form.
 safeguarding-report: install ## Safeguarding recall and false positives, in-sample and blind
 	$(BIN)/python -m bot.safeguarding_report --url http://127.0.0.1:$(RASA_PORT) --database-url $(DATABASE_URL) $(REPORT_ARGS)
+
+answers-report: install ## How typed answers are stored (blind sets), over the running assistant
+	$(BIN)/python -m bot.answers_report --url http://127.0.0.1:$(RASA_PORT) --database-url $(DATABASE_URL) $(REPORT_ARGS)
 
 safeguarding-thresholds: install ## Cross-validate the safeguarding classifier's thresholds on its training corpus
 	$(BIN)/python -m bot.safeguarding.thresholds

@@ -11,7 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.typed_answers import correction_of, read_agreement, sounds_like_a_no
+from actions.typed_answers import (
+    correction_of,
+    is_sure_yes_no,
+    read_agreement,
+    sounds_like_a_no,
+)
 from bot.places.boroughs import BOROUGHS
 from bot.places.lookup import boroughs_for_district, boroughs_for_place
 from bot.questions import (
@@ -294,9 +299,9 @@ def _age_band(question: Question, message: ParsedMessage) -> Answer | Retry:
     if bands:
         return Answer(bands[0], bands[0])
     numbers = [int(n) for n in _NUMBER.findall(message.text)]
-    ages = [n for n in numbers if 5 <= n <= 120]
-    if ages:
-        band = age_band_for(ages[0])
+    bands_said = {age_band_for(n) for n in numbers if 5 <= n <= 120}
+    if len(bands_said) == 1:  # "34", "I'm 34 next week"; not "between 40 and 50"
+        band = bands_said.pop()
         return Answer(band, band)
     return Retry("utter_age_not_understood")
 
@@ -307,7 +312,7 @@ def _yes_no(question: Question, message: ParsedMessage) -> Answer | Retry:
     )
     if message.intent == "dont_know":
         value = SKIPPED
-    if value:
+    if value and (message.text.startswith("/") or is_sure_yes_no(message.text, message.confidence)):
         return Answer(value, value)
     return Retry("utter_choose_an_option")
 

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import flow, progress
 from actions.base import ConsultationAction, ask_consent
 from actions.storage import StorageUnavailable, start_respondent
-from actions.typed_answers import sounds_like_a_no
+from actions.typed_answers import sounds_like_a_no, sounds_like_a_sure_no
 
 
 class ActionGreet(ConsultationAction):
@@ -74,6 +74,10 @@ class ActionDeclineConsent(ConsultationAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if not sounds_like_a_sure_no(tracker.latest_message.get("text") or ""):
+            # "no problem", "is it anonymous?": not a sure no, so ask rather than end.
+            dispatcher.utter_message(response="utter_check_consent")
+            return [SlotSet("awaiting", "consent"), SlotSet("next_step", "listen")]
         dispatcher.utter_message(response="utter_no_consent")
         dispatcher.utter_message(response="utter_postal_address")
         # The tracker store erases the transcript when it sees this flag.

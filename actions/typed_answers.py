@@ -220,4 +220,30 @@ def sounds_like_a_no(text: str) -> bool:
     return bool(_REFUSAL.search(_YES_IDIOM.sub(" ", text)))
 
 
-__all__ = ["TypedAgreement", "correction_of", "read_agreement", "sounds_like_a_no"]
+def is_sure_yes_no(text: str, confidence: float) -> bool:
+    """Whether the classifier's yes or no to a yes/no question can be stored without asking:
+    not a question back ("does a stolen parcel count?"), no hedge or sarcasm, and read
+    with certainty."""
+    lowered = text.lower()
+    if "?" in text or _HEDGE.search(lowered) or _SARCASM.search(lowered):
+        return False
+    return _plain(text) in _PLAIN_WORDS or confidence >= SURE_CONFIDENCE
+
+
+def sounds_like_a_sure_no(text: str) -> bool:
+    """Whether a message read as "no" to consent is surely one: a button, or typed words
+    that are not a question ("is it anonymous?") and hold no way of saying yes ("no
+    problem", "no, I don't mind")."""
+    if not text or text.startswith("/"):
+        return True
+    return "?" not in text and not _YES_IDIOM.search(text)
+
+
+__all__ = [
+    "TypedAgreement",
+    "correction_of",
+    "is_sure_yes_no",
+    "read_agreement",
+    "sounds_like_a_no",
+    "sounds_like_a_sure_no",
+]

@@ -18,7 +18,7 @@ from actions.consent import ActionGreet, ActionRecordConsent
 from actions.consultation_form import ValidateConsultationForm
 from actions.parts import ActionChoosePart
 from actions.privacy import ActionDeleteAnswers
-from actions.typed_answers import sounds_like_a_no
+from actions.typed_answers import sounds_like_a_no, sounds_like_a_sure_no
 from bot.db import queries
 from bot.db.engine import get_sessionmaker
 from bot.safeguarding import CATEGORIES
@@ -317,3 +317,18 @@ async def test_a_reason_typed_with_the_answer_is_kept_as_the_comment(consented: 
         "knife_crime.agreement": ("agree", None),
         "knife_crime.comment": ("given", "I agree but we need more bobbies"),
     }
+
+
+@pytest.mark.parametrize(
+    "text, sure",
+    [
+        ("no", True),
+        ("/deny", True),
+        ("no thanks", True),
+        ("no problem", False),
+        ("no, I don't mind", False),
+        ("is it anonymous?", False),
+    ],
+)
+def test_only_a_sure_no_ends_the_conversation_at_consent(text: str, sure: bool) -> None:
+    assert sounds_like_a_sure_no(text) is sure

@@ -258,3 +258,26 @@ def test_a_typed_command_read_without_certainty_at_a_choice_question_is_not_obey
     assert isinstance(unsure, Retry) and unsure.response == "utter_choose_agreement"
     assert interpret(question, message("easy_read", "easy words please", confidence=0.9)) is None
     assert interpret(question, message("easy_read", "/easy_read", confidence=1.0)) is None
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence",
+    [
+        ("not sure, does a stolen parcel count?", "affirm", 0.95),
+        ("yeah right, as if they'd care", "affirm", 0.95),
+        ("sort of", "affirm", 0.95),
+        ("hmm", "deny", 0.5),
+    ],
+)
+def test_a_yes_or_no_that_is_not_sure_is_asked_again(
+    text: str, intent: str, confidence: float
+) -> None:
+    result = interpret(BY_ID["about.victim_last_12_months"], message(intent, text, confidence))
+    assert isinstance(result, Retry)
+
+
+def test_an_age_given_with_another_number_in_another_band_is_asked_again() -> None:
+    question = BY_ID["about.age_band"]
+    assert isinstance(interpret(question, message("inform", "between 40 and 50")), Retry)
+    same = interpret(question, message("inform", "I'm 36, 37 next week"))
+    assert isinstance(same, Answer) and same.value == "35_44"
