@@ -16,6 +16,7 @@ from actions.typed_answers import (
     is_sure_yes_no,
     read_agreement,
     sounds_like_a_no,
+    unplaced_in_list,
 )
 from bot.places.boroughs import BOROUGHS
 from bot.places.lookup import boroughs_for_district, boroughs_for_place
@@ -160,6 +161,7 @@ class Retry:
 
     response: str
     buttons: list[dict[str, str]] = field(default_factory=list)
+    fill: dict[str, str] = field(default_factory=dict)  # the response's {variables}
 
 
 def interpret(
@@ -269,6 +271,15 @@ def _borough_buttons(candidates: list[str]) -> list[dict[str, str]]:
 
 def _priorities(question: Question, message: ParsedMessage) -> Answer | Retry:
     chosen = [p for p in message.entity_values("priority") if p in PRIORITY_LABELS]
+    if chosen and not message.text.startswith("/"):
+        spans = [
+            (int(e["start"]), int(e["end"]))
+            for e in message.entities
+            if e.get("entity") == "priority" and "start" in e and "end" in e
+        ]
+        unplaced = unplaced_in_list(message.text, spans) if spans else None
+        if unplaced:  # never store part of a list and drop the rest ("drug dealing")
+            return Retry("utter_priority_unplaced", fill={"unplaced": unplaced[:60]})
     if len(chosen) > MAX_PRIORITIES:
         return Retry("utter_too_many_priorities")
     if not chosen:

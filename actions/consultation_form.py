@@ -90,7 +90,9 @@ class ValidateConsultationForm(FormValidationAction):
         if result is None:
             return cleared
         if isinstance(result, Retry):
-            dispatcher.utter_message(response=result.response, buttons=result.buttons or None)
+            dispatcher.utter_message(
+                response=result.response, buttons=result.buttons or None, **result.fill
+            )
             return [SlotSet(question.slot, None), *cleared]
         if isinstance(result, Correction):
             return cleared + await self._correct(dispatcher, tracker, question, result)

@@ -201,6 +201,38 @@ def correction_of(text: str) -> str | None:
     return None
 
 
+# Where one crime in a typed list ends and the next begins.
+_LIST_SEPARATOR = re.compile(r"\s*(?:,|;|/|&|\+|\band\b|\bplus\b|\balso\b|\bthen\b)\s*", re.I)
+# Words that say nothing about which crime ("mainly", "probably the") and so need no placing.
+_LIST_FILLER = frozenset(
+    "i d id say would think probably mainly mostly definitely def maybe the a an of for me "
+    "my our around here round area in on at is are it its that this those these stuff things "
+    "crime crimes both too as well please pls obviously really just like lots lot".split()
+)
+_NEGATED = re.compile(r"\b(?:not|no|never|except|apart from|other than|besides)\W+$", re.I)
+
+
+def unplaced_in_list(text: str, spans: list[tuple[int, int]]) -> str | None:
+    """The first part of a typed list that names something, but that no recognised crime
+    (`spans`, character offsets) lies in: "drug dealing" in "burglary and drug dealing".
+    Also a recognised crime said not to be wanted ("not burglary, muggings"). None if every
+    part is placed."""
+    for start, _ in spans:
+        if _NEGATED.search(text[:start]):
+            return text[max(0, start - 12) : start].strip() + " " + text[start:].split(",")[0]
+    position = 0
+    for part in _LIST_SEPARATOR.split(text):
+        begin = text.find(part, position)
+        end = begin + len(part)
+        position = max(position, end)
+        words = [w for w in re.findall(r"[a-z']+", part.lower()) if w not in _LIST_FILLER]
+        if not words:
+            continue
+        if not any(begin <= s and e <= end + 1 for s, e in spans):
+            return part.strip(" .!?")
+    return None
+
+
 # A typed "yes" that also holds a refusal ("then no", "yes, no, not if the police see it")
 # is not a sure yes, whatever the intent classifier guessed: nothing is kept on it.
 _REFUSAL = re.compile(
@@ -246,4 +278,5 @@ __all__ = [
     "read_agreement",
     "sounds_like_a_no",
     "sounds_like_a_sure_no",
+    "unplaced_in_list",
 ]

@@ -27,7 +27,11 @@ DOMAIN = PROJECT_ROOT / "domain.yml"
 EASY_READ_SLOT = "easy_read"
 # What a template's placeholders are filled with when measured (the longest realistic value).
 # Example values for the variables in responses, so their texts can be measured.
-EXAMPLE_SLOT_VALUES = {"reference_code": "7KQ2-M9XD", "answer": "Neither agree nor disagree"}
+EXAMPLE_SLOT_VALUES = {
+    "reference_code": "7KQ2-M9XD",
+    "answer": "Neither agree nor disagree",
+    "unplaced": "drug dealing",
+}
 
 
 @lru_cache(maxsize=1)

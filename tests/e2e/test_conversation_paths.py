@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.stack import Stack
-from tests.e2e.exported import answers_of, export, query, transcript_length
+from tests.e2e.exported import answers_of, export, query, stored_answers, transcript_length
 from tests.e2e.resident import Resident
 
 
@@ -151,6 +151,20 @@ def test_how_do_i_finish_is_explained_not_done(stack: Stack) -> None:
     resident.say("how do I finish?")
     assert "'finish' when you" in resident.text
     assert not resident.reference_code()
+
+
+def test_a_priority_it_cannot_place_is_named_back_not_dropped(stack: Stack) -> None:
+    resident = consented(stack)
+    resident.say("Local police priorities")
+    resident.say("Hackney")
+    resident.say("burglary and drug dealing")
+    assert "recognise 'drug dealing'" in resident.text
+    assert "local.priorities" not in stored_answers(stack.env["DATABASE_URL"], resident.sender)
+    resident.click("Burglary")
+    assert (
+        stored_answers(stack.env["DATABASE_URL"], resident.sender)["local.priorities"][0]
+        == "burglary"
+    )
 
 
 def test_choosing_one_part_then_finishing(stack: Stack) -> None:

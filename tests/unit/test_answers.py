@@ -281,3 +281,47 @@ def test_an_age_given_with_another_number_in_another_band_is_asked_again() -> No
     assert isinstance(interpret(question, message("inform", "between 40 and 50")), Retry)
     same = interpret(question, message("inform", "I'm 36, 37 next week"))
     assert isinstance(same, Answer) and same.value == "35_44"
+
+
+def _typed_priorities(text: str, *found: tuple[str, str]) -> ParsedMessage:
+    """A typed list with the crimes the NLU found in it (value, the words it found)."""
+    entities = tuple(
+        {
+            "entity": "priority",
+            "value": value,
+            "start": text.index(words),
+            "end": text.index(words) + len(words),
+        }
+        for value, words in found
+    )
+    return ParsedMessage(intent="inform", text=text, entities=entities, confidence=1.0)
+
+
+@pytest.mark.parametrize(
+    "parsed, unplaced",
+    [
+        (_typed_priorities("burglary and drug dealing", ("burglary", "burglary")), "drug dealing"),
+        (
+            _typed_priorities(
+                "not burglary, muggings", ("burglary", "burglary"), ("robbery", "muggings")
+            ),
+            "not burglary",
+        ),
+    ],
+)
+def test_a_list_with_something_unplaced_names_it_back_and_stores_nothing(
+    parsed: ParsedMessage, unplaced: str
+) -> None:
+    result = interpret(BY_ID["local.priorities"], parsed)
+    assert isinstance(result, Retry) and result.response == "utter_priority_unplaced"
+    assert unplaced in result.fill["unplaced"]
+
+
+def test_a_list_whose_every_part_is_placed_is_stored() -> None:
+    parsed = _typed_priorities(
+        "mainly the break ins and muggings round here",
+        ("burglary", "break ins"),
+        ("robbery", "muggings"),
+    )
+    result = interpret(BY_ID["local.priorities"], parsed)
+    assert isinstance(result, Answer) and result.value == "burglary;robbery"
