@@ -238,9 +238,14 @@ def _free_text(question: Question, message: ParsedMessage) -> Answer | Retry | N
     return Answer(text, GIVEN, free_text=text)
 
 
+def question_of_part(question: Question, kind: str) -> Question | None:
+    """The question of `kind` in the part `question` belongs to, if it has one."""
+    return next((q for q in questions_for(question.part) if q.kind == kind), None)
+
+
 def agreement_question_of(question: Question) -> Question | None:
     """The agreement question of the part `question` belongs to, if it has one."""
-    return next((q for q in questions_for(question.part) if q.kind == "agreement"), None)
+    return question_of_part(question, "agreement")
 
 
 def _borough(question: Question, message: ParsedMessage) -> Answer | Retry:
@@ -345,5 +350,6 @@ __all__ = [
     "Retry",
     "agreement_question_of",
     "interpret",
+    "question_of_part",
     "age_band_for",
 ]

@@ -24,6 +24,7 @@ from actions.answers import (
     Retry,
     agreement_question_of,
     interpret,
+    question_of_part,
 )
 from actions.ask import TO_CONFIRM, answer_to_confirm
 from actions.base import consultation_is_open
@@ -37,7 +38,6 @@ from bot.questions import (
     GIVEN,
     NOT_APPLICABLE,
     Question,
-    questions_for,
 )
 
 logger = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ class ValidateConsultationForm(FormValidationAction):
             dispatcher.utter_message(response="utter_city_of_london")
             new_slots["local_priorities"] = NOT_APPLICABLE
             to_save.append((BY_ID["local.priorities"], NOT_APPLICABLE, None))
-        comment = _comment_question(question) if answer.comment else None
+        comment = question_of_part(question, "free_text") if answer.comment else None
         if comment is not None and tracker.get_slot(comment.slot) is None:
             # The reason typed with the answer is the part's comment: no need to ask for it.
             dispatcher.utter_message(response="utter_kept_reason_as_comment")
@@ -169,8 +169,3 @@ class ValidateConsultationForm(FormValidationAction):
             SlotSet("unsaved_answers", unsaved),
             SlotSet("answered_log", log + [slot]),
         ]
-
-
-def _comment_question(question: Question) -> Question | None:
-    """The comment question of the part `question` belongs to."""
-    return next((q for q in questions_for(question.part) if q.is_free_text), None)

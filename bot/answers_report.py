@@ -167,8 +167,9 @@ def measure_one(
     return ("right" if value == item.expect else "wrong"), value
 
 
-def stored_answers(database_url: str) -> Callable[[str], dict[str, str]]:
-    """A reader of one REST sender's stored answers: {question id: value}."""
+def stored_answers(database_url: str) -> tuple[Callable[[str], dict[str, str]], Any]:
+    """A reader of one REST sender's stored answers ({question id: value}), and the engine
+    it reads through (for the caller to dispose of)."""
     import sqlalchemy as sa
 
     from bot.db.engine import make_sync_engine
@@ -186,14 +187,17 @@ def stored_answers(database_url: str) -> Callable[[str], dict[str, str]]:
             )
             return {question: value for question, value in rows}
 
-    return read
+    return read, engine
 
 
 def measure(rasa_url: str, items: list[Item], database_url: str, workers: int = 4) -> Scores:
     webhook = f"{rasa_url}/webhooks/rest/webhook"
-    read = stored_answers(database_url)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda item: measure_one(webhook, item, read), items))
+    read, engine = stored_answers(database_url)
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(lambda item: measure_one(webhook, item, read), items))
+    finally:
+        engine.dispose()
     scores = Scores()
     for item, (outcome, value) in zip(items, results, strict=True):
         scores.add(item.kind, outcome)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
 # Titles are compared without case, punctuation or spacing: "don't know" is "Don't know".
@@ -29,11 +30,11 @@ def _key(text: str) -> str:
     return _NOT_WORD.sub(" ", text.lower().replace("’", "'").replace("'", "")).strip()
 
 
-def offered_buttons(events: Iterable[Any]) -> list[dict[str, Any]]:
+def offered_buttons(events: Sequence[Any] | deque[Any]) -> list[dict[str, Any]]:
     """The buttons of the assistant's latest reply: the last offered since the resident's
     last message (Rasa events, newest last)."""
     buttons: list[dict[str, Any]] = []
-    for event in reversed(list(events)):
+    for event in reversed(events):  # newest first; stops at the resident's last message
         kind = getattr(event, "type_name", None)
         if kind == "user":
             break
